@@ -1,0 +1,63 @@
+"""Animated GIF of a run: real points grey, generated points coloured by class or code.
+
+Drawn with Pillow straight from the points: no browser or image server needed.
+"""
+
+from __future__ import annotations
+
+import io
+
+import numpy as np
+from PIL import Image, ImageDraw, ImageFont
+
+from gan_core.palette import REAL, SINGLE, class_colour
+
+SIZE = 360
+
+
+def render_frame(
+    real: np.ndarray,
+    fake: np.ndarray,
+    codes: np.ndarray | None,
+    extent: float,
+    caption: str = "",
+    size: int = SIZE,
+) -> Image.Image:
+    """One frame: a square window [-extent, extent]² with both point clouds."""
+    img = Image.new("RGB", (size, size), "white")
+    draw = ImageDraw.Draw(img)
+
+    def to_px(p):
+        return (p + extent) / (2 * extent) * (size - 1) * np.array([1, -1]) + np.array(
+            [0, size - 1]
+        )
+
+    for x, y in to_px(real):
+        draw.point((x, y), fill=REAL)
+    colours = [SINGLE] * len(fake) if codes is None else [class_colour(c) for c in codes]
+    for (x, y), colour in zip(to_px(np.clip(fake, -extent, extent)), colours, strict=True):
+        draw.ellipse((x - 1.5, y - 1.5, x + 1.5, y + 1.5), fill=colour)
+    if caption:
+        draw.text((6, 4), caption, fill="black", font=ImageFont.load_default())
+    return img
+
+
+def write_gif(frames: list[Image.Image], path_or_file, ms_per_frame: int = 120) -> None:
+    """Save frames as a looping GIF; the last frame lingers so the result is readable."""
+    if not frames:
+        raise ValueError("no frames to write")
+    durations = [ms_per_frame] * (len(frames) - 1) + [ms_per_frame * 10]
+    frames[0].save(
+        path_or_file,
+        format="GIF",
+        save_all=True,
+        append_images=frames[1:],
+        duration=durations,
+        loop=0,
+    )
+
+
+def gif_bytes(frames: list[Image.Image]) -> bytes:
+    buf = io.BytesIO()
+    write_gif(frames, buf)
+    return buf.getvalue()
