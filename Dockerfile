@@ -23,7 +23,7 @@ WORKDIR /app
 COPY requirements.txt ./
 RUN python -m pip install --no-cache-dir -r requirements.txt
 
-# The app, owned by root and read-only to the user that runs it (uid 10001, no login).
+# The app, owned by root and read-only to the user that runs it (uid 10001).
 COPY .streamlit/ .streamlit/
 COPY gan_core/ gan_core/
 COPY ui/ ui/
