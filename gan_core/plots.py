@@ -1,0 +1,436 @@
+"""Plotly figure builders for the live views: plain figures, no Streamlit.
+
+The pages call these inside a fragment that refreshes about 5 times a second, so each
+one is built for the frame budget (DESIGN.md: Pitfalls): few traces, numeric arrays
+only (plotly sends numpy arrays to the browser as binary, and validates them fast; a
+per-point list of colour strings would cost ~10 ms of validation alone), no named
+templates (loading one costs ~10 ms), SVG scatter (no GPU in headless Chromium), and
+nothing computed here that the worker already computed.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+import plotly.graph_objects as go
+
+from gan_core import palette
+from gan_core.metrics import HQ_STDS, nearest_mode
+
+if TYPE_CHECKING:  # snapshot imports torch; the page should not need it to draw
+    from gan_core.snapshot import RunInfo, Snapshot
+
+COLOURED_GANS = ("cgan", "infogan")
+CENTRE_COLOUR = "rgba(0, 0, 0, 0.45)"
+COVERED = "#2ca02c"
+MISSED = "#d62728"
+EXPECTED = "#444444"
+MARGIN = dict(l=40, r=10, t=30, b=35)
+
+
+def _legend_top() -> dict:
+    return dict(orientation="h", x=0, y=1.0, xanchor="left", yanchor="bottom", font=dict(size=11))
+
+
+def _integer_ticks(k: int) -> dict:
+    """A tick on every integer 0..k-1 when they fit, else plotly's own choice."""
+    return dict(tickmode="linear", tick0=0, dtick=1) if k <= 16 else {}
+
+
+def _discrete_colourscale(k: int) -> list[list]:
+    """A stepped colourscale: value i (with cmin=-0.5, cmax=k-0.5) gets class_colour(i)."""
+    scale = []
+    for i in range(k):
+        colour = palette.class_colour(i)
+        scale += [[i / k, colour], [(i + 1) / k, colour]]
+    return scale
+
+
+def _message_figure(text: str, height: int) -> go.Figure:
+    return go.Figure(
+        layout=dict(
+            height=height,
+            margin=MARGIN,
+            xaxis=dict(visible=False),
+            yaxis=dict(visible=False),
+            annotations=[
+                dict(text=text, showarrow=False, x=0.5, y=0.5, xref="paper", yref="paper")
+            ],
+        )
+    )
+
+
+# --- points ----------------------------------------------------------------------------
+
+
+def points_figure(
+    info: RunInfo,
+    snap: Snapshot | None,
+    *,
+    coloured: bool | None = None,
+    show_centres: bool = True,
+    height: int = 420,
+) -> go.Figure:
+    """Real points (grey), mode centres (faint open circles) and generated points on top.
+
+    Generated points are one trace; for cGAN/InfoGAN (or ``coloured=True``) each point
+    is coloured by its class or code through a stepped colourscale on the integer codes,
+    with a colour bar as the key. Axes are fixed to the run's window with equal aspect,
+    so motion is the generator's and not the autorange's.
+    """
+    extent = float(info.extent)
+    if coloured is None:
+        coloured = info.config.gan in COLOURED_GANS
+    traces = [
+        dict(
+            type="scatter",
+            x=info.real[:, 0],
+            y=info.real[:, 1],
+            mode="markers",
+            name="real",
+            marker=dict(color=palette.REAL, size=3, opacity=0.35),
+            hoverinfo="skip",
+        )
+    ]
+    if show_centres and info.centres is not None:
+        traces.append(
+            dict(
+                type="scatter",
+                x=info.centres[:, 0],
+                y=info.centres[:, 1],
+                mode="markers",
+                name="mode centres",
+                marker=dict(symbol="circle-open", size=9, color=CENTRE_COLOUR, line_width=1),
+                hoverinfo="skip",
+            )
+        )
+    if snap is not None:
+        k = max(int(info.n_codes), 1)
+        if coloured:
+            what = "code" if info.config.gan == "infogan" else "class"
+            marker = dict(
+                size=4,
+                color=snap.codes,
+                cmin=-0.5,
+                cmax=k - 0.5,
+                colorscale=_discrete_colourscale(k),
+                showscale=True,
+                colorbar=dict(
+                    title=dict(text=what, side="top"),
+                    thickness=10,
+                    len=0.8,
+                    x=1.0,
+                    xpad=4,
+                    **_integer_ticks(k),
+                ),
+            )
+        else:
+            marker = dict(size=4, color=palette.SINGLE)
+        traces.append(
+            dict(
+                type="scatter",
+                x=snap.fake[:, 0],
+                y=snap.fake[:, 1],
+                mode="markers",
+                name="generated",
+                marker=marker,
+                hoverinfo="skip",
+            )
+        )
+    axis = dict(
+        range=[-extent, extent],
+        autorange=False,
+        constrain="domain",
+        zeroline=False,
+        showgrid=False,
+        ticks="outside",
+    )
+    layout = dict(
+        height=height,
+        margin=dict(l=35, r=10, t=30, b=25),
+        xaxis=axis,
+        yaxis=dict(axis, scaleanchor="x", scaleratio=1),
+        legend=_legend_top(),
+        uirevision=f"points:{info.config.target}:{extent:g}",
+        hovermode=False,
+    )
+    return go.Figure(traces, layout)
+
+
+# --- curves ----------------------------------------------------------------------------
+
+
+def _array(series: dict[str, list[float]], key: str, n: int) -> np.ndarray:
+    values = series.get(key) or []
+    return np.asarray(values[:n], dtype=np.float64)
+
+
+def loss_figure(history_series: dict[str, list[float]], gan: str, height: int = 260) -> go.Figure:
+    """D and G loss (and InfoGAN's code-prediction loss) against the step."""
+    steps = history_series.get("step") or []
+    n = len(steps)
+    x = np.asarray(steps, dtype=np.float64)
+    names = [("loss_d", "D loss"), ("loss_g", "G loss")]
+    if gan == "infogan":
+        names.append(("loss_info", "info loss"))
+    traces = [
+        dict(
+            type="scatter",
+            x=x,
+            y=_array(history_series, key, n),
+            mode="lines",
+            name=label,
+            line=dict(width=1.5, color=colour),
+        )
+        for (key, label), colour in zip(names, ("#d62728", "#1f77b4", "#9467bd"), strict=False)
+    ]
+    layout = dict(
+        height=height,
+        margin=MARGIN,
+        xaxis=dict(title=dict(text="step", standoff=2)),
+        yaxis=dict(title=dict(text="loss", standoff=2)),
+        legend=_legend_top(),
+        uirevision="loss",
+        hovermode="x",
+    )
+    return go.Figure(traces, layout)
+
+
+def coverage_figure(
+    series: dict[str, list[float]], modes_total: int | None, height: int = 260
+) -> go.Figure:
+    """Modes covered and effective modes (left axis, 0..K) and the hq share (right, 0–1)."""
+    if not modes_total:
+        return _message_figure("this target has no known modes", height)
+    steps = series.get("step") or []
+    n = len(steps)
+    x = np.asarray(steps, dtype=np.float64)
+    traces = [
+        dict(
+            type="scatter",
+            x=x,
+            y=_array(series, "modes", n),
+            mode="lines",
+            name="modes covered",
+            line=dict(width=2, color=COVERED, shape="hv"),
+        ),
+        dict(
+            type="scatter",
+            x=x,
+            y=_array(series, "effective_modes", n),
+            mode="lines",
+            name="effective modes",
+            line=dict(width=1.5, color="#ff7f0e", dash="dot"),
+        ),
+        dict(
+            type="scatter",
+            x=x,
+            y=_array(series, "hq", n),
+            mode="lines",
+            name="hq share",
+            yaxis="y2",
+            line=dict(width=1.5, color="#1f77b4"),
+        ),
+    ]
+    layout = dict(
+        height=height,
+        margin=dict(MARGIN, r=40),
+        xaxis=dict(title=dict(text="step", standoff=2)),
+        yaxis=dict(
+            title=dict(text=f"modes (of {modes_total})", standoff=2),
+            range=[0, modes_total + 0.5],
+            autorange=False,
+        ),
+        yaxis2=dict(
+            title=dict(text="hq", standoff=2),
+            range=[0, 1.02],
+            autorange=False,
+            overlaying="y",
+            side="right",
+            showgrid=False,
+            tickformat=".0%",
+        ),
+        legend=_legend_top(),
+        uirevision="coverage",
+        hovermode="x",
+    )
+    return go.Figure(traces, layout)
+
+
+# --- per-mode views --------------------------------------------------------------------
+
+
+def covered_modes(info: RunInfo, snap: Snapshot) -> np.ndarray | None:
+    """Boolean per mode: nearest to at least one high-quality generated point.
+
+    Uses the evaluation sample's ``hq_counts`` when the snapshot carries them; otherwise
+    the view sample (``snap.fake``), which may miss a mode holding very few points.
+    """
+    if info.centres is None:
+        return None
+    k = len(info.centres)
+    hq_counts = snap.metrics.get("hq_counts")
+    if hq_counts is not None and len(hq_counts) == k:
+        return np.asarray(hq_counts) > 0
+    fake = snap.fake[np.isfinite(snap.fake).all(1)]
+    if not len(fake) or info.mode_std is None:
+        return np.zeros(k, dtype=bool)
+    idx, dist = nearest_mode(fake, info.centres)
+    return np.bincount(idx[dist <= HQ_STDS * info.mode_std], minlength=k) > 0
+
+
+def mode_bar_figure(info: RunInfo, snap: Snapshot | None, height: int = 260) -> go.Figure:
+    """Generated samples per mode, green if covered, red if missed; dashed: equal share."""
+    if info.centres is None:
+        return _message_figure("this target has no known modes", height)
+    counts = None if snap is None else snap.metrics.get("mode_counts")
+    if counts is None:
+        return _message_figure("waiting for the first snapshot…", height)
+    counts = np.asarray(counts)
+    k = len(counts)
+    covered = covered_modes(info, snap)
+    modes = np.arange(k)
+    expected = counts.sum() / max(k, 1)
+    traces = [
+        dict(type="bar", x=modes[mask], y=counts[mask], name=name, marker=dict(color=colour))
+        for mask, name, colour in ((covered, "covered", COVERED), (~covered, "missed", MISSED))
+    ]
+    traces.append(
+        dict(
+            type="scatter",
+            x=[-0.5, k - 0.5],
+            y=[expected, expected],
+            mode="lines",
+            name="equal share",
+            line=dict(color=EXPECTED, dash="dash", width=1.5),
+            hoverinfo="skip",
+        )
+    )
+    layout = dict(
+        height=height,
+        margin=MARGIN,
+        bargap=0.15,
+        xaxis=dict(
+            title=dict(text="mode", standoff=2),
+            range=[-0.5, k - 0.5],
+            autorange=False,
+            **_integer_ticks(k),
+        ),
+        yaxis=dict(title=dict(text="samples", standoff=2), rangemode="tozero"),
+        legend=_legend_top(),
+        uirevision="modes",
+        hovermode="x",
+    )
+    return go.Figure(traces, layout)
+
+
+def code_mode_table(info: RunInfo, snap: Snapshot | None) -> list[list[int]]:
+    """InfoGAN: rows are codes, columns are modes, cells count generated view points.
+
+    A code that has learnt a mode puts (nearly) all its points in one column. Empty
+    when there is no snapshot or the target has no known modes.
+    """
+    if snap is None or info.centres is None:
+        return []
+    k = len(info.centres)
+    n_codes = max(int(info.n_codes), int(snap.codes.max()) + 1 if len(snap.codes) else 1)
+    ok = np.isfinite(snap.fake).all(1)
+    idx, _ = nearest_mode(snap.fake[ok], info.centres)
+    codes = snap.codes[ok].astype(np.int64)
+    table = np.bincount(codes * k + idx, minlength=n_codes * k).reshape(n_codes, k)
+    return table.tolist()
+
+
+def code_mode_figure(info: RunInfo, snap: Snapshot | None, height: int = 260) -> go.Figure:
+    """The code × mode table as a small heatmap."""
+    table = code_mode_table(info, snap)
+    if not table:
+        return _message_figure("needs a target with known modes and a snapshot", height)
+    z = np.asarray(table, dtype=np.int32)
+    layout = dict(
+        height=height,
+        margin=MARGIN,
+        xaxis=dict(title=dict(text="mode", standoff=2), **_integer_ticks(z.shape[1])),
+        yaxis=dict(
+            title=dict(text="code", standoff=2), autorange="reversed", **_integer_ticks(z.shape[0])
+        ),
+        uirevision="codes",
+    )
+    return go.Figure([dict(type="heatmap", z=z, colorscale="Blues", showscale=False)], layout)
+
+
+# --- status line -----------------------------------------------------------------------
+
+
+def _clock(seconds: float) -> str:
+    seconds = int(max(seconds, 0))
+    minutes, seconds = divmod(seconds, 60)
+    return f"{minutes}:{seconds:02d}"
+
+
+def status_text(info: RunInfo, snap: Snapshot | None, queue_position: int | None = None) -> str:
+    """One plain line: ``step 1200 · 1,234 steps/s · 0:42 · modes covered 7/8 · hq 93%``.
+
+    ``step N`` is always there, without thousands separators (tests read it with a regex).
+    """
+    if snap is None:
+        if queue_position is not None:
+            return f"step 0 · queued: position {queue_position}"
+        return "step 0 · waiting…"
+    parts = [f"step {int(snap.step)}", f"{snap.steps_per_s:,.0f} steps/s", _clock(snap.elapsed)]
+    m = snap.metrics
+    if "modes" in m and m.get("modes_total"):
+        parts.append(f"modes covered {m['modes']}/{m['modes_total']}")
+        if "hq" in m:
+            parts.append(f"hq {m['hq']:.0%}")
+        if "effective_modes" in m:
+            collapsed = " (collapsed)" if m.get("collapsed") else ""
+            parts.append(f"effective modes {m['effective_modes']:.1f}{collapsed}")
+    if snap.state != "running":
+        parts.append(f"{snap.state}: {snap.message}" if snap.message else snap.state)
+    elif snap.message:
+        parts.append(snap.message)
+    return " · ".join(parts)
+
+
+if __name__ == "__main__":  # quick timing: python -m gan_core.plots
+    import time
+
+    import plotly.io as pio
+
+    from gan_core import targets as T
+    from gan_core.config import RunConfig
+    from gan_core.metrics import mode_metrics
+    from gan_core.snapshot import RunInfo, Snapshot
+
+    cfg = RunConfig(target="grid", gan="infogan")
+    modes = T.TARGETS["grid"].modes(**cfg.params)
+    rng = np.random.default_rng(0)
+    real, labels = T.TARGETS["grid"].sample(1000, rng, **cfg.params)
+    info = RunInfo(cfg, real.astype(np.float32), labels, 6.0, modes.centres, modes.std, 25, 25)
+    fake = real[:600].astype(np.float32)
+    metrics = mode_metrics(fake, modes)
+    snap = Snapshot(1200, 10.0, 1234.0, fake, labels[:600].astype(np.int16), {}, metrics)
+    series = {key: list(rng.random(2000)) for key in ("loss_d", "loss_g", "loss_info", "hq")}
+    series.update(step=list(range(2000)), modes=[8.0] * 2000, effective_modes=[6.0] * 2000)
+    builders = {
+        "points_figure": lambda: points_figure(info, snap),
+        "loss_figure": lambda: loss_figure(series, "infogan"),
+        "coverage_figure": lambda: coverage_figure(series, 25),
+        "mode_bar_figure": lambda: mode_bar_figure(info, snap),
+        "code_mode_figure": lambda: code_mode_figure(info, snap),
+        "status_text": lambda: status_text(info, snap),
+    }
+    for name, build in builders.items():
+        fig = build()
+        t0 = time.perf_counter()
+        for _ in range(50):
+            fig = build()
+        t1 = time.perf_counter()
+        json_ms = ""
+        if isinstance(fig, go.Figure):
+            for _ in range(50):
+                pio.to_json(fig, validate=False)
+            json_ms = f"  to_json {(time.perf_counter() - t1) / 50 * 1e3:5.2f} ms"
+        print(f"{name:17s} build {(t1 - t0) / 50 * 1e3:5.2f} ms{json_ms}")
