@@ -22,7 +22,9 @@ def test_all_modes_covered_exactly(ring):
 
 
 def test_collapse_onto_two_modes(ring):
-    points = np.concatenate([np.repeat(ring.centres[:1], 30, 0), np.repeat(ring.centres[1:2], 10, 0)])
+    points = np.concatenate(
+        [np.repeat(ring.centres[:1], 30, 0), np.repeat(ring.centres[1:2], 10, 0)]
+    )
     m = metrics.mode_metrics(points, ring)
     assert m["modes"] == 2
     p = np.array([0.75, 0.25])
@@ -47,7 +49,9 @@ def test_kl_js_zero_for_identical_and_finite_for_disjoint():
     rng = np.random.default_rng(0)
     a = rng.normal(size=(2000, 2))
     same = metrics.kl_js(a, a, extent=3)
-    assert same["kl"] == pytest.approx(0.0, abs=1e-12) and same["js"] == pytest.approx(0.0, abs=1e-12)
+    assert same["kl"] == pytest.approx(0.0, abs=1e-12) and same["js"] == pytest.approx(
+        0.0, abs=1e-12
+    )
     far = metrics.kl_js(a, a * 0 + 2.5, extent=3)
     assert np.isfinite(far["kl"]) and far["kl"] > 1.0
     assert 0.4 < far["js"] <= np.log(2)

@@ -1,0 +1,11 @@
+"""GAN Lab for lectures: page config and navigation."""
+
+import streamlit as st
+
+from ui import session
+
+st.set_page_config(page_title="GAN Lab", page_icon="🎯", layout="wide")
+session.runner()  # start the warm worker with the server, not on the first Train
+
+page = st.navigation([st.Page("pages/playground.py", title="Playground", default=True)])
+page.run()

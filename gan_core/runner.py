@@ -1,0 +1,328 @@
+"""Runner: training jobs in worker processes, a warm spare, a cap, a queue, a reaper.
+
+The server holds one Runner. Each browser session holds JobHandles; a handle reads its
+worker's snapshots on a thread into a bounded History, so the page only ever reads the
+newest one. Runs beyond the cap wait in a queue with a visible position. A run whose
+page stopped asking for snapshots pauses, then ends (its worker exits).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import itertools
+import os
+import socket
+import subprocess
+import sys
+import threading
+import time
+from collections import deque
+from multiprocessing.connection import Connection
+from pathlib import Path
+
+from gan_core.config import RunConfig
+from gan_core.history import History
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def env_number(name: str, default: float) -> float:
+    try:
+        return float(os.environ.get(name, default))
+    except ValueError:
+        return default
+
+
+MAX_RUNS = int(env_number("GANLAB_MAX_RUNS", os.cpu_count() or 1))
+IDLE_PAUSE_S = env_number("GANLAB_IDLE_PAUSE", 20)
+IDLE_STOP_S = env_number("GANLAB_IDLE_STOP", 60)
+GONE_GRACE_S = env_number("GANLAB_GONE_GRACE", 5)
+"""A run whose page's connection is gone this long ends (a reload reconnects sooner)."""
+MAX_STEPS = int(env_number("GANLAB_MAX_STEPS", 1_000_000))
+MAX_SECONDS = env_number("GANLAB_MAX_SECONDS", 1800)
+
+ACTIVE = ("starting", "running", "paused", "diverged", "done")
+ENDED = ("stopped", "error")
+
+
+class Worker:
+    """One worker process and our end of its socket."""
+
+    def __init__(self):
+        ours, theirs = socket.socketpair()
+        env = dict(os.environ, OMP_NUM_THREADS="1", PYTHONPATH=str(ROOT))
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "gan_core.worker", str(theirs.fileno())],
+            pass_fds=[theirs.fileno()],
+            cwd=str(ROOT),
+            env=env,
+            stdin=subprocess.DEVNULL,
+        )
+        theirs.close()
+        self.conn = Connection(ours.detach())
+        self.ready = threading.Event()
+        self.pid = self.proc.pid
+
+    def wait_ready(self, timeout: float) -> bool:
+        if not self.ready.is_set() and self.conn.poll(timeout):
+            msg = self.conn.recv()
+            if msg[0] == "ready":
+                self.ready.set()
+        return self.ready.is_set()
+
+    def send(self, *msg) -> bool:
+        try:
+            self.conn.send(msg)
+            return True
+        except OSError:
+            return False
+
+    def kill(self) -> None:
+        try:
+            self.conn.close()
+        except OSError:
+            pass
+        if self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(3)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+
+
+class JobHandle:
+    """One run as the page sees it: state, newest snapshot, history, commands."""
+
+    _ids = itertools.count(1)
+
+    def __init__(self, runner: Runner, config: RunConfig, opts: dict, alive=None):
+        self.id = next(self._ids)
+        self.alive = alive  # () -> bool: is the page's session still connected?
+        self.gone_since: float | None = None
+        self.runner = runner
+        self.config = config
+        self.opts = opts
+        self.state = "queued"
+        self.message = ""
+        self.info = None
+        self.history = History()
+        self.worker: Worker | None = None
+        self.last_poll = time.monotonic()
+        self.created = time.monotonic()
+        self.started_at: float | None = None
+        self.first_frame_s: float | None = None
+        self.idle_paused = False
+        self._pending: dict = {}
+        self._lock = threading.Lock()
+
+    # --- what the page reads ---------------------------------------------------------
+    def latest(self):
+        """The newest snapshot (or None); also tells the reaper the page is alive."""
+        self.touch()
+        return self.history.latest()
+
+    def touch(self) -> None:
+        self.last_poll = time.monotonic()
+        if self.idle_paused and self.state == "paused":
+            self.idle_paused = False
+            self.resume()
+
+    @property
+    def queue_position(self) -> int | None:
+        return self.runner.queue_position(self)
+
+    @property
+    def step(self) -> int:
+        snap = self.history.latest()
+        return snap.step if snap else 0
+
+    # --- commands --------------------------------------------------------------------
+    def _send(self, *msg) -> None:
+        if self.worker is not None and self.state in ACTIVE:
+            self.worker.send(*msg)
+
+    def pause(self) -> None:
+        self._send("pause")
+
+    def resume(self) -> None:
+        self._send("resume")
+
+    def step_once(self, n: int = 1, mode: str = "both") -> None:
+        self._send("step", int(n), mode)
+
+    def set(self, **changes) -> None:
+        """Live changes (lr_g, lr_d, d_steps, speed, mode) that keep optimiser state."""
+        fields = {k: v for k, v in changes.items() if k in ("lr_g", "lr_d", "d_steps")}
+        if fields:
+            self.config = dataclasses.replace(self.config, **fields)
+        if self.worker is None:
+            self._pending.update(changes)
+        else:
+            self._send("set", changes)
+
+    def stop(self) -> None:
+        self.runner.stop(self)
+
+    # --- worker side -------------------------------------------------------------------
+    def attach(self, worker: Worker) -> None:
+        self.worker = worker
+        self.state = "starting"
+        self.started_at = time.monotonic()
+        worker.send("start", self.config, self.opts)
+        if self._pending:
+            worker.send("set", self._pending)
+        threading.Thread(target=self._read, name=f"job-{self.id}", daemon=True).start()
+
+    def _read(self) -> None:
+        worker = self.worker
+        try:
+            while True:
+                kind, *rest = worker.conn.recv()
+                if kind == "ready":
+                    worker.ready.set()
+                elif kind == "info":
+                    self.info = rest[0]
+                elif kind == "snap":
+                    snap = rest[0]
+                    if self.first_frame_s is None:
+                        self.first_frame_s = time.monotonic() - self.started_at
+                    with self._lock:
+                        self.history.add(snap)
+                    if self.state not in ENDED:
+                        self.state, self.message = snap.state, snap.message
+                elif kind == "error":
+                    self.state, self.message = "error", rest[0]
+        except (EOFError, OSError):
+            pass
+        if self.state not in ENDED:
+            code = worker.proc.wait()
+            self.state = "error"
+            self.message = self.message or (
+                f"the training process ended unexpectedly (exit code {code}); "
+                "press Reset to start again"
+            )
+        self.runner.release(self)
+
+
+class Runner:
+    def __init__(self, max_runs: int = MAX_RUNS, warm: bool = True, fps: float = 5.0):
+        self.max_runs = max(int(max_runs), 1)
+        self.warm = warm
+        self.fps = fps
+        self.active: list[JobHandle] = []
+        self.queue: deque[JobHandle] = deque()
+        self.spare: Worker | None = None
+        self._lock = threading.RLock()
+        self._closed = False
+        if warm:
+            self._refill()
+        threading.Thread(target=self._reap_loop, name="reaper", daemon=True).start()
+
+    # --- public ----------------------------------------------------------------------
+    def submit(self, config: RunConfig, paused: bool = False, alive=None, **opts) -> JobHandle:
+        opts = {
+            "fps": self.fps,
+            "max_steps": MAX_STEPS,
+            "max_seconds": MAX_SECONDS,
+            "paused": paused,
+            **opts,
+        }
+        job = JobHandle(self, config, opts, alive)
+        with self._lock:
+            self.queue.append(job)
+            self._schedule()
+        return job
+
+    def queue_position(self, job: JobHandle) -> int | None:
+        with self._lock:
+            try:
+                return self.queue.index(job) + 1
+            except ValueError:
+                return None
+
+    def stop(self, job: JobHandle) -> None:
+        with self._lock:
+            if job in self.queue:
+                self.queue.remove(job)
+            job.state = "stopped"
+            worker = job.worker
+        if worker is not None:
+            worker.send("stop")
+            threading.Thread(target=worker.kill, daemon=True).start()
+        self.release(job)
+
+    def release(self, job: JobHandle) -> None:
+        with self._lock:
+            if job in self.active:
+                self.active.remove(job)
+            self._schedule()
+
+    def worker_pids(self) -> list[int]:
+        with self._lock:
+            pids = [j.worker.pid for j in self.active if j.worker]
+            if self.spare:
+                pids.append(self.spare.pid)
+            return pids
+
+    def shutdown(self) -> None:
+        with self._lock:
+            self._closed = True
+            jobs = list(self.active) + list(self.queue)
+        for job in jobs:
+            self.stop(job)
+        if self.spare:
+            self.spare.kill()
+            self.spare = None
+
+    # --- internals -------------------------------------------------------------------
+    def _schedule(self) -> None:
+        while not self._closed and self.queue and len(self.active) < self.max_runs:
+            job = self.queue.popleft()
+            self.active.append(job)
+            worker, self.spare = (self.spare, None) if self.spare else (Worker(), None)
+            job.attach(worker)
+            if self.warm:
+                # refill once the new run has had its first frame, not before
+                threading.Thread(target=self._refill_after, args=(job,), daemon=True).start()
+
+    def _refill_after(self, job: JobHandle, timeout: float = 10.0) -> None:
+        deadline = time.monotonic() + timeout
+        while job.first_frame_s is None and job.state not in ENDED:
+            if time.monotonic() > deadline:
+                break
+            time.sleep(0.05)
+        self._refill()
+
+    def _refill(self) -> None:
+        with self._lock:
+            if self._closed or self.spare is not None:
+                return
+            self.spare = Worker()
+
+    def _reap_loop(self) -> None:
+        while not self._closed:
+            time.sleep(1.0)
+            self.reap()
+
+    def reap(self) -> None:
+        """Pause runs nobody looks at, end those left for longer."""
+        now = time.monotonic()
+        with self._lock:
+            jobs = list(self.active) + list(self.queue)
+        for job in jobs:
+            if job.alive is not None and not job.alive():
+                job.gone_since = job.gone_since or now
+                if now - job.gone_since > GONE_GRACE_S:
+                    job.message = "ended: its page was closed"
+                    self.stop(job)
+                    continue
+            else:
+                job.gone_since = None
+            idle = now - job.last_poll
+            if idle > IDLE_STOP_S:
+                job.message = f"ended: nobody watched it for {IDLE_STOP_S:g} s"
+                self.stop(job)
+            elif idle > IDLE_PAUSE_S and job.state == "running":
+                job.idle_paused = True
+                job.pause()

@@ -1,0 +1,97 @@
+"""What a worker sends the page: small, immutable pictures of a run at one moment.
+
+``RunInfo`` is sent once per run (what never changes: the real points, the window, the
+mode centres); a ``Snapshot`` several times a second (generated points, losses, metrics).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import torch
+
+from gan_core import targets as T
+from gan_core.config import RunConfig
+from gan_core.evaluation import Evaluator
+from gan_core.trainer import Trainer
+
+VIEW_POINTS = 600
+"""Generated points drawn per frame: enough to see the shape, few enough for 5 fps."""
+REAL_POINTS = 1000
+
+
+@dataclass(frozen=True)
+class RunInfo:
+    config: RunConfig
+    real: np.ndarray  # (n, 2) float32, drawn grey
+    real_labels: np.ndarray  # (n,)
+    extent: float  # the view window is [-extent, extent]²
+    centres: np.ndarray | None  # (K, 2) mode centres, for targets with known modes
+    mode_std: float | None
+    n_classes: int
+    n_codes: int
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    step: int
+    elapsed: float  # seconds of training so far
+    steps_per_s: float  # over the last interval
+    fake: np.ndarray  # (VIEW_POINTS, 2) float32
+    codes: np.ndarray  # (VIEW_POINTS,) class (cgan) or code (infogan); zeros for gan
+    losses: dict[str, float]
+    metrics: dict = field(default_factory=dict)
+    state: str = "running"  # running · paused · diverged · done · error
+    message: str = ""
+    wall: float = 0.0  # time.time() when it was made
+
+
+def run_info(trainer: Trainer, evaluator: Evaluator) -> RunInfo:
+    cfg = trainer.cfg
+    n = min(REAL_POINTS, len(trainer.data_x))
+    return RunInfo(
+        config=cfg,
+        real=trainer.data_x[:n].numpy().astype(np.float32),
+        real_labels=trainer.data_y[:n].numpy(),
+        extent=float(evaluator.extent),
+        centres=None if evaluator.modes is None else evaluator.modes.centres,
+        mode_std=None if evaluator.modes is None else evaluator.modes.std,
+        n_classes=cfg.n_classes,
+        n_codes=cfg.n_codes if cfg.gan == "infogan" else cfg.n_classes,
+    )
+
+
+def take(
+    trainer: Trainer,
+    evaluator: Evaluator | None,
+    elapsed: float,
+    steps_per_s: float,
+    state: str = "running",
+    message: str = "",
+    view_seed: int = 0,
+) -> Snapshot:
+    """Sample the generator with fixed latents (so motion is the model's, not noise)."""
+    import time
+
+    gen = torch.Generator().manual_seed(view_seed)
+    fake, codes = trainer.sample(VIEW_POINTS, gen)
+    metrics = {}
+    if evaluator is not None and np.isfinite(fake).all():
+        metrics = evaluator()
+    return Snapshot(
+        step=trainer.step_count,
+        elapsed=elapsed,
+        steps_per_s=steps_per_s,
+        fake=fake.astype(np.float32),
+        codes=codes.astype(np.int16),
+        losses=trainer.losses(),
+        metrics=metrics,
+        state=state,
+        message=message,
+        wall=time.time(),
+    )
+
+
+def target_title(name: str) -> str:
+    return T.TARGETS[name].title

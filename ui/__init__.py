@@ -1,0 +1,1 @@
+"""Streamlit glue shared by the pages: controls → RunConfig, run handles, live views."""

@@ -1,0 +1,48 @@
+"""The server's one Runner, and this browser session's runs."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from gan_core.runner import JobHandle, Runner
+
+
+@st.cache_resource
+def runner() -> Runner:
+    """Created once per server: starts the warm spare worker right away."""
+    return Runner()
+
+
+def job(name: str) -> JobHandle | None:
+    handle = st.session_state.get(f"job:{name}")
+    if handle is not None and handle.state in ("stopped",):
+        return None
+    return handle
+
+
+def _session_alive():
+    """A check the reaper can call: is this browser session still connected?"""
+    try:
+        from streamlit.runtime import Runtime
+        from streamlit.runtime.scriptrunner_utils.script_run_context import get_script_run_ctx
+
+        ctx = get_script_run_ctx()
+        if ctx is None or not Runtime.exists():
+            return None
+        runtime, session_id = Runtime.instance(), ctx.session_id
+        return lambda: runtime.is_active_session(session_id)
+    except (ImportError, AttributeError, RuntimeError):
+        return None  # unknown: the idle timeout still ends the run
+
+
+def start(name: str, config, paused: bool = False) -> JobHandle:
+    stop(name)
+    handle = runner().submit(config, paused=paused, alive=_session_alive())
+    st.session_state[f"job:{name}"] = handle
+    return handle
+
+
+def stop(name: str) -> None:
+    handle = st.session_state.pop(f"job:{name}", None)
+    if handle is not None:
+        handle.stop()
