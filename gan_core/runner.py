@@ -187,6 +187,7 @@ class JobHandle:
                     snap = rest[0]
                     if self.first_frame_s is None:
                         self.first_frame_s = time.monotonic() - self.started_at
+                        self.last_poll = time.monotonic()  # idle time counts from here
                     with self._lock:
                         self.history.add(snap)
                     if self.state not in ENDED:

@@ -2,15 +2,17 @@
 
 import streamlit as st
 
-from ui import controls, live, session
+from ui import controls, live, query, session
 
 NAME = "playground"
 
-st.title("GAN Playground")
-
+defaults = query.config_from_url("pg_")
 with st.sidebar:
     st.header("Settings")
-    config = controls.config_widgets(key="pg_")
+    config = controls.config_widgets(defaults, key="pg_")
+st.session_state["pg_config"] = config
+if config is not None:
+    query.write(config)
 
 handle = session.job(NAME)
 
@@ -43,22 +45,22 @@ def on_reset():
 
 
 running = handle is not None and handle.state in ("queued", "starting", "running")
-cols = st.columns(4)
+cols = st.columns([1, 1, 1, 1, 3])
 cols[0].button(
     "Train",
     type="primary",
     on_click=on_train,
     disabled=running or config is None,
-    use_container_width=True,
+    width="stretch",
 )
-cols[1].button("Pause", on_click=on_pause, disabled=not running, use_container_width=True)
-cols[2].button("Step", on_click=on_step, disabled=running, use_container_width=True)
-cols[3].button("Reset", on_click=on_reset, disabled=handle is None, use_container_width=True)
+cols[1].button("Pause", on_click=on_pause, disabled=not running, width="stretch")
+cols[2].button("Step", on_click=on_step, disabled=running, width="stretch")
+cols[3].button("Reset", on_click=on_reset, disabled=handle is None, width="stretch")
 
 if handle is not None and config is not None:
     changed = controls.structural_changes(handle.config, config)
     if changed:
-        st.info(f"Changed: {', '.join(changed)}. Press **Reset** to apply them.")
+        st.info(f"Changed: {', '.join(changed)}. Press **Reset**, then **Train**, to apply them.")
     updates = controls.live_changes(handle.config, config)
     if updates:
         handle.set(**updates)

@@ -32,24 +32,19 @@ def draw(handle: JobHandle | None, key: str, show_losses: bool = True) -> None:
     if info is None:
         st.caption("Press **Train** to start a run.")
         return
-    st.plotly_chart(
-        plots.points_figure(info, snap), key=f"{key}_points", config=PLOT_CONFIG, theme=None
-    )
-    if show_losses:
+    left, right = st.columns([5, 4]) if show_losses else (st.container(), None)
+    with left:
+        chart(plots.points_figure(info, snap), f"{key}_points")
+    if right is not None:
         series = handle.history.series
-        st.plotly_chart(
-            plots.loss_figure(series, info.config.gan),
-            key=f"{key}_loss",
-            config=PLOT_CONFIG,
-            theme=None,
-        )
-        if info.centres is not None:
-            st.plotly_chart(
-                plots.coverage_figure(series, len(info.centres)),
-                key=f"{key}_cov",
-                config=PLOT_CONFIG,
-                theme=None,
-            )
+        with right:
+            chart(plots.loss_figure(series, info.config.gan), f"{key}_loss")
+            if info.centres is not None:
+                chart(plots.coverage_figure(series, len(info.centres)), f"{key}_cov")
+
+
+def chart(fig, key: str) -> None:
+    st.plotly_chart(fig, key=key, config=PLOT_CONFIG, theme=None)
 
 
 def live(handle: JobHandle | None, key: str, show_losses: bool = True) -> None:
