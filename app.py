@@ -2,9 +2,10 @@
 
 import streamlit as st
 
-from ui import session
+from ui import session, style
 
 st.set_page_config(page_title="GAN Lab", page_icon="🎯", layout="wide")
+style.apply()
 session.runner()  # start the warm worker with the server, not on the first Train
 
 page = st.navigation([st.Page("pages/playground.py", title="Playground", default=True)])

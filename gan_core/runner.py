@@ -70,6 +70,17 @@ class Worker:
                 self.ready.set()
         return self.ready.is_set()
 
+    def promote(self) -> None:
+        """End an idle-class warm-up now: a run is waiting on this worker.
+
+        The spare warms up in SCHED_IDLE (see worker.py); on a busy machine that could
+        take forever, so the run that takes it lifts it to normal priority.
+        """
+        try:
+            os.sched_setscheduler(self.pid, os.SCHED_OTHER, os.sched_param(0))
+        except (OSError, AttributeError):
+            pass
+
     def send(self, *msg) -> bool:
         try:
             self.conn.send(msg)
@@ -282,6 +293,8 @@ class Runner:
             job = self.queue.popleft()
             self.active.append(job)
             worker, self.spare = (self.spare, None) if self.spare else (Worker(), None)
+            if not worker.ready.is_set():
+                worker.promote()
             job.attach(worker)
             if self.warm:
                 # refill once the new run has had its first frame, not before

@@ -165,8 +165,16 @@ class Job:
                 self.send()
 
 
+WORKER_NICE = int(os.environ.get("GANLAB_WORKER_NICE", "5"))
+"""Training yields to the web server: frames and clicks stay quick however many runs."""
+
+
 def main(fd: int) -> None:
     os.environ.setdefault("OMP_NUM_THREADS", "1")
+    try:
+        os.nice(WORKER_NICE)
+    except OSError:
+        pass
     conn = Connection(fd)
     idle = _idle_while_warming()
     warm_up()

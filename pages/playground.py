@@ -14,14 +14,13 @@ st.session_state["pg_config"] = config
 if config is not None:
     query.write(config)
 
-handle = session.job(NAME)
-
 
 def on_train():
     h = session.job(NAME)
+    cfg = st.session_state.get("pg_config")
     if h is None or h.state in ("error", "diverged", "done"):
-        if config is not None:
-            session.start(NAME, config)
+        if cfg is not None:
+            session.start(NAME, cfg)
     else:
         h.resume()
 
@@ -34,8 +33,9 @@ def on_pause():
 
 def on_step():
     h = session.job(NAME)
-    if h is None and config is not None:
-        h = session.start(NAME, config, paused=True)
+    cfg = st.session_state.get("pg_config")
+    if h is None and cfg is not None:
+        h = session.start(NAME, cfg, paused=True)
     if h is not None:
         h.step_once(1)
 
@@ -44,19 +44,7 @@ def on_reset():
     session.stop(NAME)
 
 
-running = handle is not None and handle.state in ("queued", "starting", "running")
-cols = st.columns([1, 1, 1, 1, 3])
-cols[0].button(
-    "Train",
-    type="primary",
-    on_click=on_train,
-    disabled=running or config is None,
-    width="stretch",
-)
-cols[1].button("Pause", on_click=on_pause, disabled=not running, width="stretch")
-cols[2].button("Step", on_click=on_step, disabled=running, width="stretch")
-cols[3].button("Reset", on_click=on_reset, disabled=handle is None, width="stretch")
-
+handle = session.job(NAME)
 if handle is not None and config is not None:
     changed = controls.structural_changes(handle.config, config)
     if changed:
@@ -65,4 +53,23 @@ if handle is not None and config is not None:
     if updates:
         handle.set(**updates)
 
-live.live(handle, NAME)
+
+def panel():
+    """Buttons and views together, so both follow the run's state at every frame."""
+    h = session.job(NAME)
+    running = h is not None and h.state in ("queued", "starting", "running")
+    cols = st.columns([1, 1, 1, 1, 3])
+    cols[0].button(
+        "Train",
+        type="primary",
+        on_click=on_train,
+        disabled=running or st.session_state.get("pg_config") is None,
+        width="stretch",
+    )
+    cols[1].button("Pause", on_click=on_pause, disabled=not running, width="stretch")
+    cols[2].button("Step", on_click=on_step, disabled=running, width="stretch")
+    cols[3].button("Reset", on_click=on_reset, disabled=h is None, width="stretch")
+    live.draw(h, NAME)
+
+
+live.live(panel)
