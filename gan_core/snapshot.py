@@ -16,9 +16,9 @@ from gan_core.config import RunConfig
 from gan_core.evaluation import Evaluator
 from gan_core.trainer import Trainer
 
-VIEW_POINTS = 600
+VIEW_POINTS = 500
 """Generated points drawn per frame: enough to see the shape, few enough for 5 fps."""
-REAL_POINTS = 1000
+REAL_POINTS = 600
 
 
 @dataclass(frozen=True)
@@ -47,6 +47,25 @@ class Snapshot:
     wall: float = 0.0  # time.time() when it was made
 
 
+def preview_info(cfg: RunConfig) -> RunInfo:
+    """What the page shows before Train: the target's points, window and modes."""
+    from gan_core.trainer import make_dataset
+
+    target = T.TARGETS[cfg.target]
+    x, y = make_dataset(cfg)
+    modes = target.modes(**cfg.params)
+    return RunInfo(
+        config=cfg,
+        real=np.asarray(x[:REAL_POINTS], dtype=np.float32),
+        real_labels=np.asarray(y[:REAL_POINTS]),
+        extent=float(target.extent(**cfg.params)),
+        centres=None if modes is None else modes.centres,
+        mode_std=None if modes is None else modes.std,
+        n_classes=cfg.n_classes,
+        n_codes=cfg.n_codes if cfg.gan == "infogan" else cfg.n_classes,
+    )
+
+
 def run_info(trainer: Trainer, evaluator: Evaluator) -> RunInfo:
     cfg = trainer.cfg
     n = min(REAL_POINTS, len(trainer.data_x))
@@ -70,15 +89,20 @@ def take(
     state: str = "running",
     message: str = "",
     view_seed: int = 0,
+    metrics: dict | None = None,
 ) -> Snapshot:
-    """Sample the generator with fixed latents (so motion is the model's, not noise)."""
+    """Sample the generator with fixed latents (so motion is the model's, not noise).
+
+    ``metrics`` reuses an earlier evaluation (the worker evaluates about once a second).
+    """
     import time
 
     gen = torch.Generator().manual_seed(view_seed)
     fake, codes = trainer.sample(VIEW_POINTS, gen)
-    metrics = {}
-    if evaluator is not None and np.isfinite(fake).all():
-        metrics = evaluator()
+    if metrics is None:
+        metrics = {}
+        if evaluator is not None and np.isfinite(fake).all():
+            metrics = evaluator()
     return Snapshot(
         step=trainer.step_count,
         elapsed=elapsed,

@@ -57,6 +57,10 @@ def warm_up() -> None:
     take(t, None, 0.0, 0.0)
 
 
+METRICS_EVERY = 1.0
+"""Seconds between metric evaluations: they change slowly, the points every frame."""
+
+
 class Job:
     """The training loop of one run, driven by commands."""
 
@@ -77,12 +81,17 @@ class Job:
         self.message = ""
         self.elapsed = 0.0
         self.rate = 0.0
+        self.metrics: dict | None = None
+        self.metrics_at = -1.0
         conn.send(("info", run_info(self.trainer, self.evaluator)))
         self.send()
 
     def send(self) -> None:
+        """A snapshot; the 2,500-point evaluation only every METRICS_EVERY seconds."""
         from gan_core.snapshot import take
 
+        now = time.perf_counter()
+        fresh = self.state != "running" or now - self.metrics_at >= METRICS_EVERY
         snap = take(
             self.trainer,
             self.evaluator,
@@ -91,7 +100,10 @@ class Job:
             state=self.state,
             message=self.message,
             view_seed=self.trainer.cfg.seed + 3,
+            metrics=None if fresh else self.metrics,
         )
+        if fresh:
+            self.metrics, self.metrics_at = snap.metrics, now
         self.conn.send(("snap", snap))
 
     def handle(self, msg) -> bool:

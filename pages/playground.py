@@ -55,7 +55,7 @@ if handle is not None and config is not None:
 
 
 def panel():
-    """Buttons and views together, so both follow the run's state at every frame."""
+    """Buttons and the point cloud together, so both follow the run's state each frame."""
     h = session.job(NAME)
     running = h is not None and h.state in ("queued", "starting", "running")
     cols = st.columns([1, 1, 1, 1, 3])
@@ -69,7 +69,11 @@ def panel():
     cols[1].button("Pause", on_click=on_pause, disabled=not running, width="stretch")
     cols[2].button("Step", on_click=on_step, disabled=running, width="stretch")
     cols[3].button("Reset", on_click=on_reset, disabled=h is None, width="stretch")
-    live.draw(h, NAME)
+    live.draw_points(h, NAME, st.session_state.get("pg_config"))
 
 
-live.live(panel)
+left, right = st.columns([5, 4])
+with left:
+    live.live(panel)
+with right:
+    live.live(lambda: live.draw_curves(session.job(NAME), NAME), every=live.SLOW)

@@ -3,7 +3,7 @@
 import re
 from pathlib import Path
 
-from tests.e2e.conftest import wait_for
+from tests.e2e.server import wait_for
 
 ROOT = Path(__file__).resolve().parents[2]
 STEP = re.compile(r"\bstep (\d+)\b")
@@ -18,8 +18,23 @@ TRACE_X = """(name) => {
 }"""
 
 
+LIVE_IMAGE = """() => {
+  for (const p of document.querySelectorAll('.js-plotly-plot')) {
+    const imgs = (p._fullLayout && p._fullLayout.images) || [];
+    const names = (p._fullData || []).map(d => d.name);
+    if (imgs.length && names.includes('generated')) return imgs[0].source;
+  }
+  return null;
+}"""
+
+
 def trace_x(page, name):
     return page.evaluate(TRACE_X, name)
+
+
+def live_image(page):
+    """The live point cloud is one PNG under the axes (gan_core/raster.py)."""
+    return page.evaluate(LIVE_IMAGE)
 
 
 def step(page) -> int:
@@ -45,8 +60,8 @@ def test_train_pause_step_reset_and_live_learning_rate(page):
     first = step(page)
     wait_for(lambda: step(page) > first, what="step keeps rising")
 
-    before = wait_for(lambda: trace_x(page, "generated"), what="generated points drawn")
-    wait_for(lambda: trace_x(page, "generated") not in (None, before), what="points move")
+    before = wait_for(lambda: live_image(page), what="generated points drawn")
+    wait_for(lambda: live_image(page) not in (None, before), what="points move")
     n_loss = len(wait_for(lambda: trace_x(page, "D loss"), what="loss curve drawn"))
     wait_for(lambda: len(trace_x(page, "D loss") or []) > n_loss, what="loss curve grows")
     page.screenshot(path=str(ROOT / "docs" / "playground.png"))

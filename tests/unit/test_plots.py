@@ -77,7 +77,7 @@ def test_points_axes_fixed_square_and_stable():
 def test_points_traces_real_centres_generated_in_order():
     info = make_info()
     snap = make_snap(info)
-    fig = plots.points_figure(info, snap)
+    fig = plots.points_figure(info, snap, raster=False)
     assert [t.name for t in fig.data] == ["real", "mode centres", "generated"]
     real = trace(fig, "real")
     assert len(real.x) == len(info.real) and real.marker.color == palette.REAL
@@ -87,7 +87,7 @@ def test_points_traces_real_centres_generated_in_order():
     np.testing.assert_array_equal(gen.x, snap.fake[:, 0])
     assert len(trace(fig, "mode centres").x) == 8
     assert "mode centres" not in [
-        t.name for t in plots.points_figure(info, snap, show_centres=False).data
+        t.name for t in plots.points_figure(info, snap, show_centres=False, raster=False).data
     ]
 
 
@@ -101,7 +101,7 @@ def test_points_plain_gan_single_colour():
 def test_points_coloured_by_class_in_one_trace(gan):
     info = make_info(gan)
     snap = make_snap(info)
-    fig = plots.points_figure(info, snap)
+    fig = plots.points_figure(info, snap, raster=False)
     gens = [t for t in fig.data if t.name == "generated"]
     assert len(gens) == 1
     marker = gens[0].marker
@@ -127,9 +127,52 @@ def test_points_colouring_can_be_forced():
     assert on.marker.colorscale is not None
 
 
+def _image(fig) -> np.ndarray:
+    import base64
+    import io
+
+    from PIL import Image
+
+    (img,) = fig.layout.images
+    data = base64.b64decode(img.source.split(",", 1)[1])
+    return np.asarray(Image.open(io.BytesIO(data)).convert("RGBA"))
+
+
+@pytest.mark.parametrize("gan", ["gan", "cgan"])
+def test_live_view_draws_both_clouds_into_one_image(gan):
+    from gan_core import raster
+
+    info = make_info(gan)
+    snap = make_snap(info)
+    fig = plots.points_figure(info, snap)  # raster is the default: the live view
+    img = _image(fig)
+    (placed,) = fig.layout.images
+    assert (placed.x, placed.y) == (-info.extent, info.extent)
+    assert placed.sizex == placed.sizey == 2 * info.extent
+    # every generated point's pixel has its class colour (or the single colour)
+    pix = raster.to_pixels(snap.fake, info.extent, img.shape[0])
+    for (x, y), code in zip(pix, snap.codes, strict=True):
+        colour = palette.class_colour(code) if gan == "cgan" else palette.SINGLE
+        assert tuple(img[y, x]) == raster.rgba(colour)
+    # real points are there too, grey: the 8th mode has real points and no generated ones
+    (cx, cy) = raster.to_pixels(info.centres[7:8], info.extent, img.shape[0])[0]
+    patch = img[cy - 3 : cy + 4, cx - 3 : cx + 4].reshape(-1, 4)
+    assert (patch == raster.rgba(palette.REAL, 0.7)).all(axis=1).any()
+    # the traces only carry the legend: no per-point data goes to the browser twice
+    assert all(len(t.x) <= 8 for t in fig.data)
+    assert {"real", "generated"} <= {t.name for t in fig.data}
+
+
+def test_live_view_image_changes_when_points_move():
+    info = make_info()
+    a = plots.points_figure(info, make_snap(info, covered=7)).layout.images[0].source
+    b = plots.points_figure(info, make_snap(info, covered=3)).layout.images[0].source
+    assert a != b
+
+
 def test_points_without_snapshot_or_modes():
     info = make_info(target="moons")
-    fig = plots.points_figure(info, None)
+    fig = plots.points_figure(info, None, raster=False)
     assert [t.name for t in fig.data] == ["real"]
     assert tuple(fig.layout.xaxis.range) == (-info.extent, info.extent)
 

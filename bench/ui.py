@@ -1,0 +1,110 @@
+"""Playground figures in a real browser: time to first frame, frames/s, steps/s vs CLI.
+
+    .venv/bin/python bench/ui.py [--rounds 3] [--seconds 10] [--json]
+
+Starts its own server and Debian's Chromium. Per round: press Train on a warm server
+and time the first drawn frame; count distinct frames the browser shows for a while;
+read the step counter to get steps/s with the page open; then run the CLI on the same
+config for its steps/s. Prints medians (timings here are noisy; compare ratios).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from tests.e2e.server import app_server, chromium, wait_for  # noqa: E402
+
+STEP = re.compile(r"\bstep (\d+)\b")
+FIRST_FRAME = """() => [...document.querySelectorAll('.js-plotly-plot')].some(
+    p => (p._fullData || []).some(d => d.name === 'generated'))"""
+COUNT_FRAMES = """async (ms) => {
+  const main = document.querySelector("[data-testid='stMain']");
+  let last = null, frames = 0;
+  const t0 = performance.now();
+  while (performance.now() - t0 < ms) {
+    const p = [...document.querySelectorAll('.js-plotly-plot')].find(
+        p => (p._fullData || []).some(d => d.name === 'generated'));
+    const imgs = p && p._fullLayout && p._fullLayout.images;
+    const key = imgs && imgs.length ? imgs[0].source : null;
+    if (key !== null && key !== last) { frames++; last = key; }
+    await new Promise(r => requestAnimationFrame(r));
+  }
+  return frames / (ms / 1000);
+}"""
+
+
+def step(page) -> int:
+    m = STEP.search(page.inner_text("[data-testid='stMain']"))
+    return int(m.group(1)) if m else -1
+
+
+def cli_steps_per_s(steps: int) -> float:
+    out = subprocess.run(
+        [sys.executable, "-m", "gan_core", "train", "--steps", str(steps), "--json", "--quiet"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return json.loads(out.stdout)["steps_per_s"]
+
+
+def round_in_browser(page, url: str, seconds: float) -> dict:
+    page.goto(url)
+    page.get_by_role("button", name="Train", exact=True).wait_for(timeout=60_000)
+    time.sleep(6)  # a warm server: the spare worker has finished warming up
+    t0 = time.perf_counter()
+    page.get_by_role("button", name="Train", exact=True).click()
+    page.wait_for_function(FIRST_FRAME, polling="raf", timeout=60_000)
+    first_frame = time.perf_counter() - t0
+    time.sleep(2)
+    s0, t_s0 = step(page), time.perf_counter()
+    fps = page.evaluate(COUNT_FRAMES, seconds * 1000)
+    s1, t_s1 = step(page), time.perf_counter()
+    page.get_by_role("button", name="Reset", exact=True).click()
+    wait_for(lambda: step(page) == 0, what="reset")
+    return {"first_frame_s": first_frame, "fps": fps, "page_steps_per_s": (s1 - s0) / (t_s1 - t_s0)}
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--rounds", type=int, default=3)
+    ap.add_argument("--seconds", type=float, default=10.0)
+    ap.add_argument("--json", action="store_true")
+    args = ap.parse_args()
+    rows = []
+    with app_server() as (url, _), chromium() as browser:
+        for i in range(args.rounds):
+            ctx = browser.new_context(viewport={"width": 1280, "height": 800})
+            page = ctx.new_page()
+            row = round_in_browser(page, url, args.seconds)
+            ctx.close()
+            time.sleep(2)  # let the run end before the CLI measures alone
+            row["cli_steps_per_s"] = cli_steps_per_s(int(row["page_steps_per_s"] * 8) or 5000)
+            row["ratio"] = row["page_steps_per_s"] / row["cli_steps_per_s"]
+            rows.append(row)
+            if not args.json:
+                print(f"round {i + 1}: " + ", ".join(f"{k} {v:.3g}" for k, v in row.items()))
+    med = {k: statistics.median(r[k] for r in rows) for k in rows[0]}
+    if args.json:
+        print(json.dumps({"rounds": rows, "median": med}))
+    else:
+        print(
+            "median: first frame {first_frame_s:.2f} s (goal ≤ 1.5), {fps:.1f} frames/s "
+            "(goal ≥ 4), page {page_steps_per_s:.0f} steps/s vs CLI {cli_steps_per_s:.0f} "
+            "= {ratio:.2f}× (goal ≥ 0.9)".format(**med)
+        )
+
+
+if __name__ == "__main__":
+    main()
