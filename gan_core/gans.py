@@ -9,16 +9,55 @@ Each class reads next to the lecture's equations:
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 
 import torch
 import torch.nn.functional as F
+from torch import nn
 
 from gan_core.config import RunConfig
 from gan_core.losses import LOSS_REGISTRY, gradient_penalty
 from gan_core.nets import Discriminator, mlp
 
 Tensor = torch.Tensor
+
+
+def _layers(module: nn.Module) -> list[Callable[[Tensor], Tensor]]:
+    """The module's forward as a list of plain function calls, first to last."""
+    if type(module) is nn.Sequential:
+        return [f for m in module for f in _layers(m)]
+    if type(module) is nn.Linear:
+        w, b = module.weight, module.bias
+        return [lambda x: F.linear(x, w, b)]
+    if type(module) is nn.ReLU and not module.inplace:
+        return [torch.relu]
+    if type(module) is nn.LeakyReLU and not module.inplace:
+        return [partial(F.leaky_relu, negative_slope=module.negative_slope)]
+    if type(module) is nn.Tanh:
+        return [torch.tanh]
+    return [module]  # anything else: the module itself
+
+
+def chain(*modules: nn.Module) -> Callable[[Tensor], Tensor]:
+    """The modules applied one after the other, as direct functional calls.
+
+    The same numbers as calling the modules, without ``Module.__call__``'s overhead on
+    every layer (it costs as much as the layer itself at the lecture's sizes). It holds
+    the modules' parameter tensors, which the optimisers update in place; module hooks
+    are not run.
+    """
+    fns = tuple(f for m in modules for f in _layers(m))
+    if len(fns) == 1:
+        return fns[0]
+
+    def forward(x: Tensor) -> Tensor:
+        for f in fns:
+            x = f(x)
+        return x
+
+    return forward
 
 
 @dataclass
@@ -45,6 +84,24 @@ class GAN:
         self.D = Discriminator(
             2 + self.n_cond, cfg.d_depth, cfg.d_width, cfg.activation, self.q_size(cfg)
         )
+        self._chain()
+
+    _CHAINS = ("generate", "features", "head", "q")
+
+    def _chain(self) -> None:
+        """The training step's forward passes: G, D's trunk, D's head, (InfoGAN) Q."""
+        self.generate = chain(self.G)
+        self.features = chain(self.D.trunk, self.D.act)
+        self.head = chain(self.D.head)
+        self.q = chain(self.D.q) if self.D.q is not None else None
+
+    # copies and pickles rebuild the chains on their own nets' tensors
+    def __getstate__(self):
+        return {k: v for k, v in self.__dict__.items() if k not in self._CHAINS}
+
+    def __setstate__(self, state):
+        self.__dict__.update(state)
+        self._chain()
 
     # --- sizes (overridden) ------------------------------------------------------------
     @staticmethod
@@ -74,23 +131,29 @@ class GAN:
 
     # --- losses ------------------------------------------------------------------------
     def d_loss(self, real: Tensor, real_cond: Tensor | None, lat: Latent, fake: Tensor):
-        """D's loss on a real batch and a detached fake batch (one forward pass)."""
+        """D's loss on a real batch and a detached fake batch (one forward pass).
+
+        Also returns D's features of the fake points when there is a Q head (else None).
+        """
         n = real.shape[0]
         both = torch.cat([self.d_in(real, real_cond), self.d_in(fake, lat.cond)])
-        feats = self.D.features(both)
-        logits = self.D.head(feats).squeeze(1)
-        loss = self.loss.d(logits[:n], logits[n:])
+        feats = self.features(both)
+        logits = self.head(feats)  # (2n, 1): the losses only take means
+        if self.loss.d_joint is not None and fake.shape[0] == n:
+            loss = self.loss.d_joint(logits, n)
+        else:
+            loss = self.loss.d(logits[:n], logits[n:])
         if self.loss.penalty:
             loss = loss + self.cfg.gp_weight * gradient_penalty(
                 lambda x: self.D(self.d_in(x, real_cond)), real, fake
             )
-        return loss, feats[n:]
+        return loss, (feats[n:] if self.q is not None else None)
 
     def g_loss(self, lat: Latent, fake: Tensor):
-        feats = self.D.features(self.d_in(fake, lat.cond))
-        return self.loss.g(self.D.head(feats).squeeze(1)), feats
+        feats = self.features(self.d_in(fake, lat.cond))
+        return self.loss.g(self.head(feats)), feats
 
-    def info_loss(self, lat: Latent, fake_feats: Tensor) -> Tensor | None:
+    def info_loss(self, lat: Latent, fake_feats: Tensor | None) -> Tensor | None:
         return None
 
 
@@ -137,9 +200,9 @@ class InfoGAN(GAN):
 
     def info_loss(self, lat, fake_feats):
         """Cross-entropy of Q's code prediction (+ Gaussian NLL for continuous codes)."""
-        q = self.D.q(fake_feats)
+        q = self.q(fake_feats)
         k = self.cfg.n_codes
-        loss = F.cross_entropy(q[:, :k], lat.code)
+        loss = F.cross_entropy(q if lat.cont is None else q[:, :k], lat.code)
         if lat.cont is not None:
             loss = loss + F.mse_loss(q[:, k:], lat.cont)
         return loss

@@ -6,6 +6,7 @@ computed on logits (softplus, never log(sigmoid)) so it stays finite when D is s
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -28,6 +29,9 @@ class Loss:
     penalty: bool = False
     """True when the gradient penalty is added to D's loss (WGAN-GP)."""
     default_d_steps: int = 1
+    d_joint: Callable[[Tensor, int], Tensor] | None = None
+    """Optional fast form of ``d``: ``d_joint(out, n)`` on D's outputs for n real then n
+    fake points in one (2n, 1) column; the same value as ``d`` in fewer ops."""
 
 
 LOSS_REGISTRY: dict[str, Loss] = {}
@@ -43,6 +47,20 @@ def _bce_d(real: Tensor, fake: Tensor) -> Tensor:
     return F.softplus(-real).mean() + F.softplus(fake).mean()
 
 
+@functools.cache
+def _bce_labels(n: int) -> tuple[Tensor, Tensor]:
+    """Labels 1 (real) then 0 (fake), and the weight 1/n that makes the sum two means."""
+    labels = torch.cat([torch.ones(n, 1), torch.zeros(n, 1)])
+    return labels, torch.full((2 * n, 1), 1 / n)
+
+
+def _bce_d_joint(out: Tensor, n: int) -> Tensor:
+    # the same loss, as the binary cross-entropy of [real; fake] with labels [1; 0]: one
+    # op and one backward node instead of two softplus, two means and their sum
+    labels, weight = _bce_labels(n)
+    return F.binary_cross_entropy_with_logits(out, labels, weight=weight, reduction="sum")
+
+
 register(
     Loss(
         "minimax",
@@ -51,6 +69,7 @@ register(
         # log(1 - sigmoid(l)) = -softplus(l)
         lambda fake: -F.softplus(fake).mean(),
         torch.sigmoid,
+        d_joint=_bce_d_joint,
     )
 )
 register(
@@ -60,6 +79,7 @@ register(
         _bce_d,
         lambda fake: F.softplus(-fake).mean(),
         torch.sigmoid,
+        d_joint=_bce_d_joint,
     )
 )
 register(

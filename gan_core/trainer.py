@@ -1,7 +1,10 @@
 """Trainer: one run's nets, optimisers and data, and the step that trains them.
 
 The hot loop avoids host syncs (no ``.item()``): losses stay tensors and are read, and
-checked for divergence, only every ``check_every`` steps or when a view asks.
+checked for divergence, only every ``check_every`` steps or when a view asks. At the
+lecture's sizes a step costs what PyTorch's Python layers cost, not arithmetic, so the
+step calls the layers as functions (``GAN.generate``/``features``/``head``) and Adam's
+fused kernel directly (``_update``); ``bench/throughput.py`` measures what that buys.
 """
 
 from __future__ import annotations
@@ -52,6 +55,8 @@ class Trainer:
         self.d_params = list(self.model.D.parameters())
         self.opt_g = self._optimizer(self.g_params, cfg.lr_g)
         self.opt_d = self._optimizer(self.d_params, cfg.lr_d)
+        self._one = torch.ones(())
+        self._fast_adam = all(map(self._fast_adam_ok, (self.opt_g, self.opt_d)))
         self.d_steps = cfg.effective_d_steps
         zero = torch.zeros(())
         self._last = {name: zero for name in LOSS_NAMES}
@@ -62,6 +67,68 @@ class Trainer:
             return torch.optim.SGD(params, lr=lr, momentum=cfg.beta1)
         # fused: one kernel for all parameters instead of a Python loop over them
         return torch.optim.Adam(params, lr=lr, betas=(cfg.beta1, cfg.beta2), fused=True)
+
+    @staticmethod
+    def _fast_adam_ok(opt) -> bool:
+        """Whether ``_update`` may call the fused Adam kernel itself for this optimiser."""
+        if not (isinstance(opt, torch.optim.Adam) and hasattr(torch, "_fused_adam_")):
+            return False
+        if not hasattr(opt, "_optimizer_step_pre_hooks"):
+            return False
+        if len(opt.param_groups) != 1:
+            return False
+        g = opt.param_groups[0]
+        return bool(g["fused"]) and not (
+            g["amsgrad"]
+            or g["maximize"]
+            or g["capturable"]
+            or g["differentiable"]
+            or g.get("decoupled_weight_decay", False)
+        )
+
+    def _update(self, opt, params) -> None:
+        """``opt.step()``. For Adam, once its state exists, the very calls its fused path
+        makes (step += 1, then one ``_fused_adam_`` kernel over all the tensors) without
+        the Python around them, which costs several times the kernel at these sizes.
+        The state stays the optimiser's own: ``set_lr``, ``state_dict`` work as before,
+        and the numbers are bit for bit those of ``opt.step()``. Hooks registered on the
+        optimiser make it take ``opt.step()``; global optimiser hooks are not run.
+        """
+        if (
+            self._fast_adam
+            and len(opt.param_groups) == 1
+            and not (opt._optimizer_step_pre_hooks or opt._optimizer_step_post_hooks)
+        ):
+            state = opt.state
+            states = [state.get(p) for p in params]
+            grads = [p.grad for p in params]
+            # (not ``None in grads``: that compares tensors with ==, ~50 µs)
+            if all(states) and all(g is not None for g in grads):
+                group = opt.param_groups[0]
+                beta1, beta2 = group["betas"]
+                steps = [s["step"] for s in states]
+                with torch.no_grad():
+                    for step in steps:  # (faster than _foreach_add_ on the CPU)
+                        step.add_(self._one)
+                    torch._fused_adam_(
+                        params,
+                        grads,
+                        [s["exp_avg"] for s in states],
+                        [s["exp_avg_sq"] for s in states],
+                        [],
+                        steps,
+                        amsgrad=False,
+                        lr=group["lr"],
+                        beta1=beta1,
+                        beta2=beta2,
+                        weight_decay=group["weight_decay"],
+                        eps=group["eps"],
+                        maximize=False,
+                        grad_scale=None,
+                        found_inf=None,
+                    )
+                return
+        opt.step()
 
     # --- live changes that keep the optimisers' state ---------------------------------
     def set_lr(self, lr_g: float | None = None, lr_d: float | None = None) -> None:
@@ -74,41 +141,50 @@ class Trainer:
         self.d_steps = int(d_steps) or self.cfg.effective_d_steps
 
     # --- training ----------------------------------------------------------------------
-    def _real_batch(self):
-        idx = torch.randint(len(self.data_x), (self.cfg.batch,), generator=self.gen)
-        return self.data_x[idx], self.data_y[idx]
-
     def _cond(self, labels):
         return self.model.latent(len(labels), self.gen, labels) if self.model.n_cond else None
 
+    def _with_info(self, loss, info):
+        """loss + λ·info (λ = 1, the default, without the multiplication: same numbers)."""
+        if info is None:
+            return loss
+        w = self.cfg.info_weight
+        return loss + info if w == 1.0 else loss + w * info
+
     def d_step(self) -> None:
-        m = self.model
-        real, labels = self._real_batch()
-        lat = m.latent(self.cfg.batch, self.gen, labels if m.n_cond else None)
+        m, batch = self.model, self.cfg.batch
+        idx = torch.randint(self.data_x.shape[0], (batch,), generator=self.gen)
+        real = self.data_x.index_select(0, idx)
+        labels = self.data_y.index_select(0, idx) if m.n_cond else None
+        lat = m.latent(batch, self.gen, labels)
         with torch.no_grad():
-            fake = m.G(lat.g_in)
+            fake = m.generate(lat.g_in)
         loss, fake_feats = m.d_loss(real, lat.cond, lat, fake)
         info = m.info_loss(lat, fake_feats)
-        total = loss if info is None else loss + self.cfg.info_weight * info
-        self.opt_d.zero_grad(set_to_none=True)
+        total = self._with_info(loss, info)
+        for p in self.d_params:  # zero_grad(set_to_none=True), without its overhead
+            p.grad = None
         total.backward()
-        self.opt_d.step()
+        self._update(self.opt_d, self.d_params)
         self._last["loss_d"] = loss.detach()
         if info is not None:
             self._last["loss_info"] = info.detach()
 
     def g_step(self) -> None:
-        m = self.model
-        labels = self.data_y[torch.randint(len(self.data_y), (self.cfg.batch,), generator=self.gen)]
-        lat = m.latent(self.cfg.batch, self.gen, labels if m.n_cond else None)
-        fake = m.G(lat.g_in)
+        m, batch = self.model, self.cfg.batch
+        # drawn for every GAN type, so that the random stream does not depend on it
+        idx = torch.randint(self.data_y.shape[0], (batch,), generator=self.gen)
+        labels = self.data_y.index_select(0, idx) if m.n_cond else None
+        lat = m.latent(batch, self.gen, labels)
+        fake = m.generate(lat.g_in)
         loss, feats = m.g_loss(lat, fake)
         info = m.info_loss(lat, feats)
-        total = loss if info is None else loss + self.cfg.info_weight * info
-        self.opt_g.zero_grad(set_to_none=True)
+        total = self._with_info(loss, info)
+        for p in self.g_params:
+            p.grad = None
         # only G's gradients: D's are not needed in G's step
         total.backward(inputs=self.g_params)
-        self.opt_g.step()
+        self._update(self.opt_g, self.g_params)
         self._last["loss_g"] = loss.detach()
 
     def step(self, mode: str = "both") -> None:
