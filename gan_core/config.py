@@ -79,7 +79,7 @@ class RunConfig:
     g_width: int = 128
     d_depth: int = 1
     d_width: int = 128
-    activation: str = "relu"
+    activation: str = "leakyrelu"
     optimizer: str = "adam"
     lr_g: float = 1e-3
     lr_d: float = 1e-3
