@@ -1,12 +1,12 @@
 """Throughput: our trainer's steps/s beside a plain loop written from the lecture's slide.
 
 Both sides train at the lecture's settings (``RunConfig(target="moons")``: gan,
-nonsaturating loss, batch 50, one hidden layer of 128 units, z 32, Adam lr 1e-3, one D
-step per G step) on one thread, in the same process, in short alternating bursts so that
-noise from the machine (other processes, frequency changes) falls on both sides alike. Ours
-runs with live snapshots on: every ~0.2 s of training it takes a ``snapshot.take`` with
-an ``Evaluator`` and pickles it (what sending it to the page costs), as the app's worker
-does, and that time counts against it.
+nonsaturating loss, batch 50, one hidden layer of 128 units with the default activation,
+z 32, Adam lr 1e-3, one D step per G step) on one thread, in the same process, in short
+alternating bursts so that noise from the machine (other processes, frequency changes)
+falls on both sides alike. Ours runs with live snapshots on: every ~0.2 s of training it
+takes a ``snapshot.take`` with an ``Evaluator`` and pickles it (what sending it to the
+page costs), as the app's worker does, and that time counts against it.
 
 The figure of merit is the ratio of the median steps/s of each side (DESIGN.md,
 "Performance, measured, not assumed"); the absolute numbers depend on the machine.
@@ -34,6 +34,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from gan_core import snapshot  # noqa: E402
 from gan_core.config import RunConfig  # noqa: E402
 from gan_core.evaluation import Evaluator  # noqa: E402
+from gan_core.nets import ACTIVATIONS  # noqa: E402
 from gan_core.trainer import Trainer, make_dataset  # noqa: E402
 
 SNAPSHOT_EVERY = 0.2  # seconds of training between live snapshots (the worker's rate)
@@ -65,9 +66,10 @@ class SlideLoop:
         self.k = {"gan": 0, "cgan": cfg.n_classes, "infogan": cfg.n_codes}[cfg.gan]
         self.info_weight = cfg.info_weight
         d_cond = self.k if cfg.gan == "cgan" else 0
-        self.G = nn.Sequential(nn.Linear(self.z_dim + self.k, h), nn.ReLU(), nn.Linear(h, 2))
+        act = ACTIVATIONS[cfg.activation]  # the same nn module as ours: nn.LeakyReLU(0.2), …
+        self.G = nn.Sequential(nn.Linear(self.z_dim + self.k, h), act(), nn.Linear(h, 2))
         if cfg.gan == "infogan":  # the trunk is shared by D's head and Q
-            self.D_body = nn.Sequential(nn.Linear(2, cfg.d_width), nn.ReLU())
+            self.D_body = nn.Sequential(nn.Linear(2, cfg.d_width), act())
             self.D_head = nn.Sequential(nn.Linear(cfg.d_width, 1), nn.Sigmoid())
             self.Q = nn.Linear(cfg.d_width, self.k)
             d_params = [*self.D_body.parameters(), *self.D_head.parameters()]
@@ -75,7 +77,7 @@ class SlideLoop:
         else:
             self.D = nn.Sequential(
                 nn.Linear(2 + d_cond, cfg.d_width),
-                nn.ReLU(),
+                act(),
                 nn.Linear(cfg.d_width, 1),
                 nn.Sigmoid(),
             )
@@ -259,13 +261,15 @@ def main(argv=None) -> int:
     args = ap.parse_args(argv)
 
     torch.set_num_threads(args.threads)
+    c = RunConfig(target="moons")
 
     def log(msg):
         print(msg, file=sys.stderr if args.json else sys.stdout, flush=True)
 
     log(
         f"torch {torch.__version__}, {torch.get_num_threads()} thread(s); lecture settings "
-        f"(moons, nonsaturating, batch 50, hidden 128, z 32, Adam 1e-3, 1 D step); "
+        f"({c.target}, {c.loss}, batch {c.batch}, {c.g_depth}x{c.g_width} {c.activation}, "
+        f"z {c.z_dim}, Adam {c.lr_g:g}, {c.effective_d_steps} D step); "
         f"{args.rounds} rounds x {args.seconds:g} s per side in {args.slices} alternating "
         f"bursts; snapshots every "
         f"{SNAPSHOT_EVERY} s on our side"
