@@ -130,7 +130,14 @@ class GAN:
         return x if cond is None else torch.cat([x, cond], 1)
 
     # --- losses ------------------------------------------------------------------------
-    def d_loss(self, real: Tensor, real_cond: Tensor | None, lat: Latent, fake: Tensor):
+    def d_loss(
+        self,
+        real: Tensor,
+        real_cond: Tensor | None,
+        lat: Latent,
+        fake: Tensor,
+        gen: torch.Generator | None = None,
+    ):
         """D's loss on a real batch and a detached fake batch (one forward pass).
 
         Also returns D's features of the fake points when there is a Q head (else None).
@@ -145,7 +152,7 @@ class GAN:
             loss = self.loss.d(logits[:n], logits[n:])
         if self.loss.penalty:
             loss = loss + self.cfg.gp_weight * gradient_penalty(
-                lambda x: self.D(self.d_in(x, real_cond)), real, fake
+                lambda x: self.D(self.d_in(x, real_cond)), real, fake, gen
             )
         return loss, (feats[n:] if self.q is not None else None)
 

@@ -115,9 +115,14 @@ register(
 )
 
 
-def gradient_penalty(critic: Callable[[Tensor], Tensor], real: Tensor, fake: Tensor) -> Tensor:
+def gradient_penalty(
+    critic: Callable[[Tensor], Tensor],
+    real: Tensor,
+    fake: Tensor,
+    gen: torch.Generator | None = None,
+) -> Tensor:
     """WGAN-GP: (‖∇D(x̂)‖ − 1)² on random interpolates x̂ of real and fake points."""
-    alpha = torch.rand(real.shape[0], 1)
+    alpha = torch.rand(real.shape[0], 1, generator=gen)  # the run's generator: reproducible
     mixed = (alpha * real + (1 - alpha) * fake).requires_grad_(True)
     (grad,) = torch.autograd.grad(critic(mixed).sum(), mixed, create_graph=True)
     return ((grad.norm(dim=1) - 1) ** 2).mean()

@@ -159,7 +159,7 @@ class Trainer:
         lat = m.latent(batch, self.gen, labels)
         with torch.no_grad():
             fake = m.generate(lat.g_in)
-        loss, fake_feats = m.d_loss(real, lat.cond, lat, fake)
+        loss, fake_feats = m.d_loss(real, lat.cond, lat, fake, self.gen)
         info = m.info_loss(lat, fake_feats)
         total = self._with_info(loss, info)
         for p in self.d_params:  # zero_grad(set_to_none=True), without its overhead
