@@ -4,6 +4,13 @@ The server holds one Runner. Each browser session holds JobHandles; a handle rea
 worker's snapshots on a thread into a bounded History, so the page only ever reads the
 newest one. Runs beyond the cap wait in a queue with a visible position. A run whose
 page stopped asking for snapshots pauses, then ends (its worker exits).
+
+The cap counts slots, one per thing a page asked to run: a single run, or a *group*
+(the Compare page's 2–4 runs side by side) that starts, queues and holds its slot as one.
+A group's members are separate worker processes sharing that slot's CPU, so the cap
+bounds demonstrations, not processes (at most MAX_GROUP per slot). They start paused and
+are resumed together once every member has its first frame, so a warm member cannot race
+ahead while the others import torch.
 """
 
 from __future__ import annotations
@@ -40,6 +47,8 @@ GONE_GRACE_S = env_number("GANLAB_GONE_GRACE", 5)
 """A run whose page's connection is gone this long ends (a reload reconnects sooner)."""
 MAX_STEPS = int(env_number("GANLAB_MAX_STEPS", 1_000_000))
 MAX_SECONDS = env_number("GANLAB_MAX_SECONDS", 1800)
+MAX_GROUP = 4
+"""Runs in one group (one slot)."""
 
 ACTIVE = ("starting", "running", "paused", "diverged", "done")
 ENDED = ("stopped", "error")
@@ -107,8 +116,10 @@ class JobHandle:
 
     _ids = itertools.count(1)
 
-    def __init__(self, runner: Runner, config: RunConfig, opts: dict, alive=None):
+    def __init__(self, runner: Runner, config: RunConfig, opts: dict, alive=None, slot=None):
         self.id = next(self._ids)
+        self.slot = self.id if slot is None else slot  # runs sharing a slot count once
+        self.held = False  # a group member waiting to start with the others
         self.alive = alive  # () -> bool: is the page's session still connected?
         self.gone_since: float | None = None
         self.runner = runner
@@ -154,6 +165,7 @@ class JobHandle:
             self.worker.send(*msg)
 
     def pause(self) -> None:
+        self.held = False  # a pause pressed before a group's start wins
         self._send("pause")
 
     def resume(self) -> None:
@@ -246,12 +258,33 @@ class Runner:
             self._schedule()
         return job
 
-    def queue_position(self, job: JobHandle) -> int | None:
+    def submit_group(
+        self, configs: list[RunConfig], paused: bool = False, alive=None, **opts
+    ) -> list[JobHandle]:
+        """Runs that share one slot: queued, started and (unless ``paused``) resumed together."""
+        if not 1 <= len(configs) <= MAX_GROUP:
+            raise ValueError(f"a group has 1 to {MAX_GROUP} runs, not {len(configs)}")
+        opts = {"fps": self.fps, "max_steps": MAX_STEPS, "max_seconds": MAX_SECONDS, **opts}
+        opts["paused"] = True
+        jobs: list[JobHandle] = []
+        for config in configs:
+            slot = jobs[0].id if jobs else None
+            jobs.append(JobHandle(self, config, dict(opts), alive, slot))
+        for job in jobs:
+            job.held = not paused
         with self._lock:
-            try:
-                return self.queue.index(job) + 1
-            except ValueError:
+            self.queue.extend(jobs)
+            self._schedule()
+        if not paused:
+            threading.Thread(target=self._start_together, args=(jobs,), daemon=True).start()
+        return jobs
+
+    def queue_position(self, job: JobHandle) -> int | None:
+        """1 for the next slot to start; a group's members share their position."""
+        with self._lock:
+            if job not in self.queue:
                 return None
+            return list(dict.fromkeys(j.slot for j in self.queue)).index(job.slot) + 1
 
     def stop(self, job: JobHandle) -> None:
         with self._lock:
@@ -289,16 +322,35 @@ class Runner:
 
     # --- internals -------------------------------------------------------------------
     def _schedule(self) -> None:
-        while not self._closed and self.queue and len(self.active) < self.max_runs:
-            job = self.queue.popleft()
-            self.active.append(job)
-            worker, self.spare = (self.spare, None) if self.spare else (Worker(), None)
-            if not worker.ready.is_set():
-                worker.promote()
-            job.attach(worker)
-            if self.warm:
-                # refill once the new run has had its first frame, not before
-                threading.Thread(target=self._refill_after, args=(job,), daemon=True).start()
+        while not self._closed and self.queue and self._slots_used() < self.max_runs:
+            slot = self.queue[0].slot
+            for job in [j for j in self.queue if j.slot == slot]:
+                self.queue.remove(job)
+                self._launch(job)
+
+    def _slots_used(self) -> int:
+        return len({j.slot for j in self.active})
+
+    def _launch(self, job: JobHandle) -> None:
+        self.active.append(job)
+        worker, self.spare = (self.spare, None) if self.spare else (Worker(), None)
+        if not worker.ready.is_set():
+            worker.promote()
+        job.attach(worker)
+        if self.warm:
+            # refill once the new run has had its first frame, not before
+            threading.Thread(target=self._refill_after, args=(job,), daemon=True).start()
+
+    def _start_together(self, jobs: list[JobHandle]) -> None:
+        """Resume a group's members once all have their first frame (or have ended)."""
+        while not self._closed and any(
+            j.first_frame_s is None and j.state not in ENDED for j in jobs
+        ):
+            time.sleep(0.05)
+        for job in jobs:
+            if job.held:
+                job.held = False
+                job.resume()
 
     def _refill_after(self, job: JobHandle, timeout: float = 10.0) -> None:
         deadline = time.monotonic() + timeout

@@ -87,6 +87,42 @@ def test_cap_and_queue(runner):
     assert second.queue_position is None
 
 
+def test_group_shares_one_slot_and_starts_together(runner):
+    runner.max_runs = 1
+    group = runner.submit_group([RunConfig(target="ring", gan=g) for g in ("gan", "cgan")])
+    single = runner.submit(RunConfig(target="moons"))
+    assert [j.queue_position for j in group] == [None, None], "the whole group starts"
+    assert single.queue_position == 1, "the group holds the one slot"
+    wait_for(lambda: all(j.step > 0 for j in group), timeout=90, what="both members train")
+    first_frames = [j.history.snapshots[0] for j in group]
+    assert [s.step for s in first_frames] == [0, 0], "members start paused"
+    first_steps = [next(s for s in j.history.snapshots if s.step > 0) for j in group]
+    assert min(s.wall for s in first_steps) >= max(s.wall for s in first_frames), (
+        "no member trains before every member has its first frame"
+    )
+    group[0].stop()
+    time.sleep(0.5)
+    assert single.queue_position == 1, "the slot is held while a member runs"
+    group[1].stop()
+    wait_for(lambda: single.step > 0, timeout=60, what="the single run gets the slot")
+
+
+def test_group_queues_as_one_and_a_pause_before_start_wins(runner):
+    runner.max_runs = 1
+    with pytest.raises(ValueError, match="1 to 4 runs"):
+        runner.submit_group([RunConfig()] * 5)
+    single = runner.submit(RunConfig(target="ring"))
+    group = runner.submit_group([RunConfig(target="ring"), RunConfig(target="ring", seed=1)])
+    assert [j.queue_position for j in group] == [1, 1], "one position for the group"
+    assert all(j.state == "queued" for j in group)
+    group[0].pause()
+    single.stop()
+    wait_for(lambda: group[1].step > 0, timeout=90, what="the group starts when the slot frees")
+    wait_for(lambda: group[0].state == "paused", what="the paused member's first frame")
+    time.sleep(1.0)
+    assert group[0].step == 0, "a member paused before the start stays paused"
+
+
 def test_killed_worker_shows_error_and_frees_slot(runner):
     runner.max_runs = 1
     job = runner.submit(RunConfig(target="ring"))
@@ -110,12 +146,12 @@ def test_diverged_run_stops_with_a_hint(runner):
 
 def test_unwatched_run_pauses_then_ends(runner, monkeypatch):
     monkeypatch.setattr(R, "IDLE_PAUSE_S", 0.5)
-    monkeypatch.setattr(R, "IDLE_STOP_S", 3.0)
+    monkeypatch.setattr(R, "IDLE_STOP_S", 8.0)  # room for a slow pause under load
     job = runner.submit(RunConfig(target="ring"))
     wait_for(lambda: job.step > 0, what="first steps")
     wait_for(lambda: job.state == "paused", timeout=10, what="idle pause")
     pid = job.worker.pid
-    wait_for(lambda: job.state == "stopped", timeout=15, what="idle stop")
+    wait_for(lambda: job.state == "stopped", timeout=20, what="idle stop")
     wait_for(lambda: gone(pid), what="worker exit")
 
 
