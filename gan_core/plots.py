@@ -263,7 +263,12 @@ def coverage_figure(
             line=dict(width=1.5, color="#1f77b4"),
         ),
     ]
-    layout = dict(
+    return go.Figure(traces, _coverage_layout(modes_total, height, "coverage"))
+
+
+def _coverage_layout(modes_total: int, height: int, revision: str) -> dict:
+    """Modes on the left axis (0..K), the hq share on the right (0–100 %)."""
+    return dict(
         height=height,
         margin=dict(MARGIN, r=40),
         xaxis=dict(title=dict(text="step", standoff=2)),
@@ -282,10 +287,42 @@ def coverage_figure(
             tickformat=".0%",
         ),
         legend=_legend_top(),
-        uirevision="coverage",
+        uirevision=revision,
         hovermode="x",
     )
-    return go.Figure(traces, layout)
+
+
+def compare_coverage_figure(
+    runs: dict[str, dict[str, list[float]]], modes_total: int | None, height: int = 300
+) -> go.Figure:
+    """Several runs in one chart: modes covered (solid) and hq share (dotted) per run.
+
+    ``runs`` maps a run's label to its history series; run i has palette.run_colour(i).
+    """
+    if not modes_total:
+        return _message_figure("this target has no known modes", height)
+    traces = []
+    for i, (label, series) in enumerate(runs.items()):
+        steps = series.get("step") or []
+        x = np.asarray(steps, dtype=np.float64)
+        colour = palette.run_colour(i)
+        for key, name, line, axis in (
+            ("modes", "modes", dict(width=2.5, shape="hv"), "y"),
+            ("hq", "hq", dict(width=1.5, dash="dot"), "y2"),
+        ):
+            traces.append(
+                dict(
+                    type="scatter",
+                    x=x,
+                    y=_array(series, key, len(steps)),
+                    mode="lines",
+                    name=f"{label} {name}",
+                    legendgroup=label,
+                    yaxis=axis,
+                    line=dict(line, color=colour),
+                )
+            )
+    return go.Figure(traces, _coverage_layout(modes_total, height, "compare"))
 
 
 # --- per-mode views --------------------------------------------------------------------

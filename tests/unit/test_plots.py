@@ -225,6 +225,19 @@ def test_coverage_figure_without_modes_says_so():
     assert not fig.data and "no known modes" in fig.layout.annotations[0].text
 
 
+def test_compare_coverage_figure_one_colour_per_run():
+    runs = {"GAN": filled_history("gan").series, "InfoGAN": filled_history("infogan").series}
+    fig = plots.compare_coverage_figure(runs, 8, height=240)
+    np.testing.assert_array_equal(trace(fig, "GAN modes").y, [1, 2, 3, 4, 5])
+    assert trace(fig, "InfoGAN hq").yaxis == "y2"
+    assert trace(fig, "GAN modes").line.color == trace(fig, "GAN hq").line.color
+    assert trace(fig, "GAN modes").line.color != trace(fig, "InfoGAN modes").line.color
+    assert fig.layout.yaxis.range[1] >= 8 and fig.layout.height == 240
+    empty = plots.compare_coverage_figure({"GAN": History().series}, 8)
+    assert all(len(t.x) == 0 for t in empty.data)
+    assert "no known modes" in plots.compare_coverage_figure(runs, None).layout.annotations[0].text
+
+
 # --- per-mode --------------------------------------------------------------------------
 
 
@@ -323,6 +336,7 @@ def test_figures_serialise_as_streamlit_does():
         plots.points_figure(info, snap),
         plots.loss_figure(h.series, "infogan"),
         plots.coverage_figure(h.series, 8),
+        plots.compare_coverage_figure({"a": h.series, "b": h.series}, 8),
         plots.mode_bar_figure(info, snap),
         plots.code_mode_figure(info, snap),
     ):
