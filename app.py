@@ -8,5 +8,11 @@ st.set_page_config(page_title="GAN Lab", page_icon="🎯", layout="wide")
 style.apply()
 session.runner()  # start the warm worker with the server, not on the first Train
 
-page = st.navigation([st.Page("pages/playground.py", title="Playground", default=True)])
+page = st.navigation(
+    [
+        st.Page("pages/playground.py", title="Playground", default=True),
+        st.Page("pages/compare.py", title="Compare"),
+        st.Page("pages/guide.py", title="Guide"),
+    ]
+)
 page.run()

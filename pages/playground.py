@@ -2,46 +2,43 @@
 
 import streamlit as st
 
-from ui import controls, live, query, session
+from gan_core.presets import PRESETS
+from gan_core.runner import MAX_STEPS
+from ui import controls, live, presets, query, session, transport
 
 NAME = "playground"
+KEY = "pg_"
 
-defaults = query.config_from_url("pg_")
+
+def pick(name: str) -> None:
+    presets.to_playground(name, KEY)
+
+
+presets.from_link(KEY, list(PRESETS), pick)
+defaults = query.config_from_url(KEY)
 with st.sidebar:
+    preset = presets.selector(KEY, list(PRESETS), pick)
     st.header("Settings")
-    config = controls.config_widgets(defaults, key="pg_")
+    config = controls.config_widgets(defaults, key=KEY)
+    budget = controls.budget_widget(KEY, MAX_STEPS)
 st.session_state["pg_config"] = config
+st.session_state["pg_budget_steps"] = budget
 if config is not None:
     query.write(config)
+presets.caption(preset, drifted=preset is not None and config != presets.first_config(preset))
 
 
-def on_train():
+def handles():
     h = session.job(NAME)
+    return [h] if h is not None else []
+
+
+def start(paused: bool):
     cfg = st.session_state.get("pg_config")
-    if h is None or h.state in ("error", "diverged", "done"):
-        if cfg is not None:
-            session.start(NAME, cfg)
-    else:
-        h.resume()
-
-
-def on_pause():
-    h = session.job(NAME)
-    if h is not None:
-        h.pause()
-
-
-def on_step():
-    h = session.job(NAME)
-    cfg = st.session_state.get("pg_config")
-    if h is None and cfg is not None:
-        h = session.start(NAME, cfg, paused=True)
-    if h is not None:
-        h.step_once(1)
-
-
-def on_reset():
-    session.stop(NAME)
+    if cfg is None:
+        return []
+    budget = st.session_state.get("pg_budget_steps", MAX_STEPS)
+    return [session.start(NAME, cfg, paused=paused, max_steps=budget)]
 
 
 handle = session.job(NAME)
@@ -56,24 +53,19 @@ if handle is not None and config is not None:
 
 def panel():
     """Buttons and the point cloud together, so both follow the run's state each frame."""
+    ready = st.session_state.get("pg_config") is not None
+    transport.buttons(handles, start, lambda: session.stop(NAME), ready, KEY)
+    live.draw_points(session.job(NAME), NAME, st.session_state.get("pg_config"))
+
+
+def views():
     h = session.job(NAME)
-    running = h is not None and h.state in ("queued", "starting", "running")
-    cols = st.columns([1, 1, 1, 1, 3])
-    cols[0].button(
-        "Train",
-        type="primary",
-        on_click=on_train,
-        disabled=running or st.session_state.get("pg_config") is None,
-        width="stretch",
-    )
-    cols[1].button("Pause", on_click=on_pause, disabled=not running, width="stretch")
-    cols[2].button("Step", on_click=on_step, disabled=running, width="stretch")
-    cols[3].button("Reset", on_click=on_reset, disabled=h is None, width="stretch")
-    live.draw_points(h, NAME, st.session_state.get("pg_config"))
+    live.draw_curves(h, NAME)
+    live.draw_modes(h, NAME, side_by_side=True)
 
 
 left, right = st.columns([5, 4])
 with left:
     live.live(panel)
 with right:
-    live.live(lambda: live.draw_curves(session.job(NAME), NAME), every=live.SLOW)
+    live.live(views, every=live.SLOW)

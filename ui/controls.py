@@ -25,21 +25,22 @@ LIVE_FIELDS = ("lr_g", "lr_d", "d_steps")
 """Fields a running job takes at once; any other change needs Reset."""
 
 
-def _options(values: list, current) -> list:
-    return values if current in values else sorted([*values, current])
+def _options(values: list, *current) -> list:
+    """The usual choices plus any value already in use (from a link or a preset)."""
+    return sorted({*values, *current})
 
 
 def _help(name: str) -> str:
     return SPECS[name].help
 
 
-def config_widgets(defaults: RunConfig | None = None, key: str = "") -> RunConfig | None:
-    """Draw the controls (in the current container); return a valid config or None.
+def _current(state_key: str, default):
+    """The widget's value: what the session holds (a preset may have set it), else default."""
+    return st.session_state.get(state_key, default)
 
-    Invalid combinations show an error right there instead of raising.
-    """
-    d = defaults or RunConfig()
-    k = f"{key}cfg_"
+
+def target_widgets(d: RunConfig, k: str) -> tuple[str, dict]:
+    """Target and its parameters; widget keys ``{k}target`` and ``{k}tp_{target}_{param}``."""
     names = [n for n in T.TARGETS if n != "custom"]
     target = st.selectbox(
         "Target",
@@ -69,6 +70,62 @@ def config_widgets(defaults: RunConfig | None = None, key: str = "") -> RunConfi
                 key=wkey,
                 help=p.help,
             )
+    return target, tparams
+
+
+def set_target_widgets(config: RunConfig, k: str) -> None:
+    st.session_state[k + "target"] = config.target
+    given = dict(config.target_params)
+    for pname, p in T.TARGETS[config.target].params.items():
+        value = given.get(pname, p.default)
+        st.session_state[f"{k}tp_{config.target}_{pname}"] = (
+            int(value) if p.integer else float(value)
+        )
+
+
+WIDGET_KEYS = {
+    "gan": "gan",
+    "loss": "loss",
+    "g_depth": "g_depth",
+    "d_depth": "d_depth",
+    "g_width": "g_width",
+    "d_width": "d_width",
+    "z_dim": "z_dim",
+    "optimizer": "opt",
+    "lr_g": "lr_g",
+    "lr_d": "lr_d",
+    "batch": "batch",
+    "d_steps": "d_steps",
+    "seed": "seed",
+    "activation": "act",
+    "z_dist": "z_dist",
+    "beta1": "beta1",
+    "beta2": "beta2",
+    "gp_weight": "gp_weight",
+    "info_weight": "info_weight",
+    "codes": "codes",
+    "cont_codes": "cont",
+    "n_points": "n_points",
+}
+"""Config field → widget key suffix (after ``{key}cfg_``); the target has its own."""
+
+
+def set_widgets(config: RunConfig, key: str = "") -> None:
+    """Make the controls show ``config``: call before they are drawn (e.g. in a callback)."""
+    k = f"{key}cfg_"
+    set_target_widgets(config, k)
+    for name, suffix in WIDGET_KEYS.items():
+        st.session_state[k + suffix] = getattr(config, name)
+
+
+def config_widgets(defaults: RunConfig | None = None, key: str = "") -> RunConfig | None:
+    """Draw the controls (in the current container); return a valid config or None.
+
+    Invalid combinations show an error right there instead of raising.
+    """
+    d = defaults or RunConfig()
+    k = f"{key}cfg_"
+    target, tparams = target_widgets(d, k)
     gan = st.selectbox(
         "GAN type",
         GAN_TYPES,
@@ -86,20 +143,43 @@ def config_widgets(defaults: RunConfig | None = None, key: str = "") -> RunConfi
     c1, c2 = st.columns(2)
     g_depth = c1.slider("G depth", 1, 4, d.g_depth, key=k + "g_depth", help=_help("g_depth"))
     d_depth = c2.slider("D depth", 1, 4, d.d_depth, key=k + "d_depth", help=_help("d_depth"))
-    g_width = c1.select_slider("G width", _options(WIDTHS, d.g_width), d.g_width, key=k + "g_width")
-    d_width = c2.select_slider("D width", _options(WIDTHS, d.d_width), d.d_width, key=k + "d_width")
+    g_width = c1.select_slider(
+        "G width",
+        _options(WIDTHS, _current(k + "g_width", d.g_width), d.g_width),
+        d.g_width,
+        key=k + "g_width",
+    )
+    d_width = c2.select_slider(
+        "D width",
+        _options(WIDTHS, _current(k + "d_width", d.d_width), d.d_width),
+        d.d_width,
+        key=k + "d_width",
+    )
     z_dim = st.slider("z dimension", 1, 128, d.z_dim, key=k + "z_dim", help=_help("z_dim"))
     optimizer = st.radio(
         "Optimiser", OPTIMIZERS, OPTIMIZERS.index(d.optimizer), horizontal=True, key=k + "opt"
     )
     c3, c4 = st.columns(2)
     lr_g = c3.select_slider(
-        "G learning rate", _options(LRS, d.lr_g), d.lr_g, key=k + "lr_g", format_func="{:g}".format
+        "G learning rate",
+        _options(LRS, _current(k + "lr_g", d.lr_g), d.lr_g),
+        d.lr_g,
+        key=k + "lr_g",
+        format_func="{:g}".format,
     )
     lr_d = c4.select_slider(
-        "D learning rate", _options(LRS, d.lr_d), d.lr_d, key=k + "lr_d", format_func="{:g}".format
+        "D learning rate",
+        _options(LRS, _current(k + "lr_d", d.lr_d), d.lr_d),
+        d.lr_d,
+        key=k + "lr_d",
+        format_func="{:g}".format,
     )
-    batch = st.select_slider("Batch size", _options(BATCHES, d.batch), d.batch, key=k + "batch")
+    batch = st.select_slider(
+        "Batch size",
+        _options(BATCHES, _current(k + "batch", d.batch), d.batch),
+        d.batch,
+        key=k + "batch",
+    )
     d_steps = st.slider(
         "D steps per G step",
         0,
@@ -114,8 +194,10 @@ def config_widgets(defaults: RunConfig | None = None, key: str = "") -> RunConfi
             "Activation", ACTIVATIONS, ACTIVATIONS.index(d.activation), key=k + "act"
         )
         z_dist = st.selectbox("z distribution", NOISES, NOISES.index(d.z_dist), key=k + "z_dist")
-        beta1 = st.slider("beta1 (SGD: momentum)", 0.0, 0.99, d.beta1, 0.01, key=k + "beta1")
-        beta2 = st.slider("beta2", 0.9, 0.9999, d.beta2, 0.0001, key=k + "beta2", format="%.4f")
+        b1_hi = max(0.99, d.beta1, _current(k + "beta1", d.beta1))
+        b2_lo = min(0.9, d.beta2, _current(k + "beta2", d.beta2))
+        beta1 = st.slider("beta1 (SGD: momentum)", 0.0, b1_hi, d.beta1, 0.01, key=k + "beta1")
+        beta2 = st.slider("beta2", b2_lo, 0.9999, d.beta2, 0.0001, key=k + "beta2", format="%.4f")
         gp_weight = st.number_input(
             "Gradient penalty weight", 0.0, 100.0, d.gp_weight, key=k + "gp_weight"
         )
@@ -169,3 +251,20 @@ def structural_changes(running: RunConfig, wanted: RunConfig) -> list[str]:
 
 def live_changes(running: RunConfig, wanted: RunConfig) -> dict:
     return {n: getattr(wanted, n) for n in LIVE_FIELDS if getattr(running, n) != getattr(wanted, n)}
+
+
+def budget_widget(key: str, default: int) -> int:
+    """Steps after which a run stops (``{key}budget``); applies to the next Train."""
+    from gan_core.runner import MAX_STEPS
+
+    return int(
+        st.number_input(
+            "Step budget",
+            100,
+            MAX_STEPS,
+            min(int(default), MAX_STEPS),
+            500,
+            key=f"{key}budget",
+            help="Training stops at this step; it applies from the next Train",
+        )
+    )

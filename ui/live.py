@@ -43,7 +43,7 @@ def preview(config) -> object | None:
     return _preview(tuple(sorted(config.to_flat().items())))
 
 
-def draw_points(handle: JobHandle | None, key: str, config=None) -> None:
+def draw_points(handle: JobHandle | None, key: str, config=None, height: int = 420) -> None:
     """Status line and point cloud; before Train, the target's points."""
     snap = handle.latest() if handle else None
     info = handle.info if handle else None
@@ -52,10 +52,13 @@ def draw_points(handle: JobHandle | None, key: str, config=None) -> None:
         st.error(handle.message)
     elif handle is not None and handle.state == "diverged":
         st.warning(handle.message)
-    st.markdown(plots.status_text(info, snap, position))
+    if handle is not None and handle.held and position is None:
+        st.markdown(f"step {handle.step} · starting together with the other runs…")
+    else:
+        st.markdown(plots.status_text(info, snap, position))
     shown = info or preview(config)
     if shown is not None:
-        chart(plots.points_figure(shown, snap), f"{key}_points", LIVE_CONFIG)
+        chart(plots.points_figure(shown, snap, height=height), f"{key}_points", LIVE_CONFIG)
     if info is None:
         st.caption("Press **Train** to start a run.")
 
@@ -68,6 +71,23 @@ def draw_curves(handle: JobHandle | None, key: str) -> None:
     chart(plots.loss_figure(series, info.config.gan), f"{key}_loss")
     if info.centres is not None:
         chart(plots.coverage_figure(series, len(info.centres)), f"{key}_cov")
+
+
+def draw_modes(handle: JobHandle | None, key: str, height: int = 220, side_by_side=False) -> None:
+    """For targets with known modes: samples per mode, and InfoGAN's code × mode table."""
+    info = handle.info if handle else None
+    if info is None or info.centres is None:
+        return
+    snap = handle.history.latest()
+    infogan = info.config.gan == "infogan"
+    cols = st.columns(2) if side_by_side and infogan else [st.container(), st.container()]
+    with cols[0]:
+        st.caption("Samples per mode (green: covered, red: missed; dashed: equal share)")
+        chart(plots.mode_bar_figure(info, snap, height=height), f"{key}_modes")
+    if infogan:
+        with cols[1]:
+            st.caption("Which code went to which mode (one dark cell per row: codes found modes)")
+            chart(plots.code_mode_figure(info, snap, height=height), f"{key}_codes")
 
 
 def live(body: Callable[[], None], every: float = FAST) -> None:

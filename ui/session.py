@@ -35,9 +35,10 @@ def _session_alive():
         return None  # unknown: the idle timeout still ends the run
 
 
-def start(name: str, config, paused: bool = False) -> JobHandle:
+def start(name: str, config, paused: bool = False, **opts) -> JobHandle:
+    """A new run (ending this name's previous one); ``opts`` e.g. max_steps."""
     stop(name)
-    handle = runner().submit(config, paused=paused, alive=_session_alive())
+    handle = runner().submit(config, paused=paused, alive=_session_alive(), **opts)
     st.session_state[f"job:{name}"] = handle
     return handle
 
@@ -45,4 +46,25 @@ def start(name: str, config, paused: bool = False) -> JobHandle:
 def stop(name: str) -> None:
     handle = st.session_state.pop(f"job:{name}", None)
     if handle is not None:
+        handle.stop()
+
+
+def group(name: str) -> dict[str, JobHandle]:
+    """This session's runs started together under ``name`` (label → handle), or {}."""
+    return st.session_state.get(f"group:{name}") or {}
+
+
+def start_group(name: str, configs: dict, paused: bool = False, **opts) -> dict[str, JobHandle]:
+    """Runs that share one slot of the runner's cap and start at the same moment."""
+    stop_group(name)
+    handles = runner().submit_group(
+        list(configs.values()), paused=paused, alive=_session_alive(), **opts
+    )
+    runs = dict(zip(configs, handles, strict=True))
+    st.session_state[f"group:{name}"] = runs
+    return runs
+
+
+def stop_group(name: str) -> None:
+    for handle in (st.session_state.pop(f"group:{name}", None) or {}).values():
         handle.stop()

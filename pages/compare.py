@@ -1,0 +1,7 @@
+"""Compare: 2–4 runs side by side on the same target, data and seed, trained together."""
+
+from ui import compare, live
+
+compare.setup()
+live.live(compare.panel)
+live.live(compare.curves, every=live.SLOW)

@@ -1,0 +1,103 @@
+"""Guide: the lecture's ideas, each next to a demo that shows it live."""
+
+import streamlit as st
+
+from gan_core.presets import PRESETS
+from ui import presets
+
+st.title("Guide")
+st.markdown(
+    "A GAN trains two networks against each other: a **discriminator** D that tells real "
+    "points from generated ones, and a **generator** G that turns noise z into points. "
+    "Each idea below has a demo one click away."
+)
+
+st.header("1 · The game and the two losses")
+st.markdown(
+    "D(x) is D's probability that x is real. The slide's value function, which D "
+    "maximises and G minimises:"
+)
+st.latex(
+    r"\min_G \max_D V(D,G) = \mathbb{E}_{x\sim p_\text{data}}\big[\log D(x)\big]"
+    r" + \mathbb{E}_{z\sim p_z}\big[\log\big(1 - D(G(z))\big)\big]"
+)
+st.markdown(
+    "**D's loss** is binary cross-entropy with label 1 for real and 0 for generated points:"
+)
+st.latex(
+    r"L_D = -\mathbb{E}_x\big[\log D(x)\big] - \mathbb{E}_z\big[\log\big(1 - D(G(z))\big)\big]"
+)
+st.markdown("**G's loss** comes in two forms with the same optimum:")
+st.latex(
+    r"\underbrace{L_G = \mathbb{E}_z\big[\log\big(1 - D(G(z))\big)\big]}"
+    r"_{\text{saturating (minimax)}}"
+    r"\qquad"
+    r"\underbrace{L_G = -\mathbb{E}_z\big[\log D(G(z))\big]}_{\text{non-saturating}}"
+)
+st.markdown("**Why the non-saturating loss helps early.** Write D = σ(ℓ) with ℓ D's logit. Then")
+st.latex(
+    r"\frac{\partial}{\partial \ell}\log\big(1-\sigma(\ell)\big) = -D(G(z))"
+    r"\qquad\text{vs}\qquad"
+    r"\frac{\partial}{\partial \ell}\big(-\log \sigma(\ell)\big) = -\big(1 - D(G(z))\big)"
+)
+st.markdown(
+    "At the start G's points are poor and D rejects them confidently: D(G(z)) ≈ 0. The "
+    "saturating loss then passes G a gradient of about 0, so G barely moves, exactly when "
+    "it has most to learn. The non-saturating loss passes about 1 and G learns at once. "
+    "Choose **Loss** in the Playground's sidebar, or compare both:"
+)
+presets.link("g-loss")
+
+st.header("2 · Mode collapse")
+st.markdown(
+    "The ring target is 8 Gaussians. G is rewarded only for fooling the *current* D, and "
+    "the cheapest way is often to put its points on a few modes that D accepts. D learns "
+    "to reject those; G hops to others. The generated distribution covers only part of "
+    "the data: **mode collapse**.\n\n"
+    "What the views measure (on 2,500 generated points):\n"
+    "- **modes covered**: modes with at least one *high-quality* point, within 3 standard "
+    "deviations of the mode's centre (faint circles on the point cloud);\n"
+    "- **hq**: the share of high-quality points;\n"
+    "- **effective modes** = exp(entropy of the samples per mode): “G effectively makes 2.3 "
+    "of the 8 modes”. A run counts as *collapsed* at K/2 or fewer.\n\n"
+    "The bar chart shows the samples per mode against the equal share (dashed)."
+)
+presets.link("collapse-ring")
+
+st.header("3 · Conditional GAN: labels fight collapse")
+st.markdown("Give both networks the mode's label y. G makes G(z, y) and D judges D(x, y):")
+st.latex(
+    r"\min_G \max_D \ \mathbb{E}_{x,y}\big[\log D(x\mid y)\big]"
+    r" + \mathbb{E}_{z,y}\big[\log\big(1 - D(G(z\mid y)\mid y)\big)\big]"
+)
+st.markdown(
+    "Every label is drawn during training and D rejects a point that sits on another "
+    "label's mode, so G must put each label's points on that label's mode: all modes get "
+    "covered. The price: it needs labels. Points are coloured by label."
+)
+presets.link("cgan-ring")
+
+st.header("4 · InfoGAN: codes instead of labels")
+st.markdown(
+    "InfoGAN has no labels. G gets a categorical code c besides z, and a head Q on D's "
+    "features guesses c back from G(z, c). Training adds λ times the mutual information "
+    "between the code and the sample, through its variational lower bound:"
+)
+st.latex(
+    r"\min_{G,Q}\max_D \ V(D,G) - \lambda\, L_I(G,Q),\qquad "
+    r"L_I = \mathbb{E}_{c\sim p(c),\,x\sim G(z,c)}\big[\log Q(c\mid x)\big] + H(c)"
+    r"\ \le\ I\big(c;\,G(z,c)\big)"
+)
+st.markdown(
+    "To keep c predictable, different codes must give points Q can tell apart, so the "
+    "codes spread over different modes, and G cannot pile everything on one. With as many "
+    "codes as modes, each code tends to take a mode of its own: in the **code × mode** "
+    "table each row has one dark cell. (The lecture's λ is **InfoGAN weight λ** in the "
+    "Playground's *More settings*.)"
+)
+presets.link("infogan-ring")
+
+st.header("All demos")
+for name in PRESETS:
+    presets.link(name)
+    st.caption(PRESETS[name].caption)

@@ -1,0 +1,108 @@
+"""Compare page in AppTest: widgets → one config per run, presets fill everything."""
+
+import pytest
+
+from gan_core.config import RunConfig
+from gan_core.presets import PRESETS
+from ui import compare, presets
+
+
+@pytest.fixture
+def cmp(app):
+    app.run()
+    app.switch_page("pages/compare.py").run()
+    assert not app.exception
+    return app
+
+
+def configs(at) -> dict[str, RunConfig] | None:
+    return at.session_state["cmp_configs"]
+
+
+def statuses(at) -> list[str]:
+    return [m.value for m in at.main.markdown if m.value.startswith("step ")]
+
+
+def test_page_builds_gan_cgan_infogan_on_the_ring(cmp):
+    assert not cmp.error
+    assert [b.label for b in cmp.button][:4] == ["Train", "Pause", "Step", "Reset"]
+    runs = configs(cmp)
+    assert list(runs) == ["gan", "cgan", "infogan"]
+    assert {(c.target, c.seed) for c in runs.values()} == {("ring", 0)}
+    assert [c.gan for c in runs.values()] == ["gan", "cgan", "infogan"]
+    assert len(statuses(cmp)) == 3, "one status line per run"
+    assert cmp.session_state["cmp_budget_steps"] == compare.DEFAULT_BUDGET
+
+
+@pytest.mark.parametrize("name", presets.for_compare())
+def test_preset_sets_runs_target_seed_and_budget(cmp, name):
+    preset = PRESETS[name]
+    cmp.selectbox(key="cmp_preset").set_value(name).run()
+    assert not cmp.exception and not cmp.error
+    assert cmp.multiselect(key="cmp_runs").value == list(preset.runs)
+    first = next(iter(preset.runs.values()))
+    assert cmp.selectbox(key="cmp_cfg_target").value == first.target
+    assert cmp.number_input(key="cmp_seed").value == first.seed
+    assert cmp.number_input(key="cmp_budget").value == preset.steps
+    assert configs(cmp) == preset.runs, "each run keeps the preset's own settings"
+    assert preset.caption in cmp.info[0].value
+
+
+def test_shared_widgets_map_to_every_run(cmp):
+    cmp.selectbox(key="cmp_cfg_target").set_value("grid").run()
+    cmp.number_input(key="cmp_seed").set_value(7).run()
+    cmp.number_input(key="cmp_budget").set_value(3000).run()
+    runs = configs(cmp)
+    assert {(c.target, c.seed) for c in runs.values()} == {("grid", 7)}
+    assert cmp.session_state["cmp_budget_steps"] == 3000
+    cmp.selectbox(key="cmp_cfg_target").set_value("ring").run()
+    cmp.slider(key="cmp_cfg_tp_ring_modes").set_value(6).run()
+    assert {dict(c.target_params)["modes"] for c in configs(cmp).values()} == {6}
+
+
+def test_run_types_map_to_gan_types_and_losses(cmp):
+    cmp.multiselect(key="cmp_runs").set_value(["gan", "minimax", "wgan-gp"]).run()
+    runs = configs(cmp)
+    assert [(c.gan, c.loss) for c in runs.values()] == [
+        ("gan", "nonsaturating"),
+        ("gan", "minimax"),
+        ("gan", "wgan-gp"),
+    ]
+    assert len(statuses(cmp)) == 3
+
+
+def test_too_few_runs_is_a_message_and_disables_train(cmp):
+    cmp.multiselect(key="cmp_runs").set_value(["gan"]).run()
+    assert not cmp.exception
+    assert any("Pick 2 to 4 runs" in e.value for e in cmp.error)
+    assert configs(cmp) is None
+    assert cmp.button(key="cmp_train").disabled
+
+
+def test_link_opens_a_preset_and_a_bad_one_says_so(app):
+    name = presets.for_compare()[0]
+    app.run()
+    app.query_params["preset"] = name
+    app.switch_page("pages/compare.py").run()
+    assert not app.exception
+    assert app.selectbox(key="cmp_preset").value == name
+    assert configs(app) == PRESETS[name].runs
+    assert "preset" not in app.query_params, "applied once, then left out of the URL"
+    app.query_params["preset"] = "no-such-demo"
+    app.run()
+    assert not app.exception
+    assert any("'no-such-demo'" in e.value for e in app.error)
+
+
+def test_train_starts_all_runs_together_and_reset_ends_them(cmp):
+    cmp.number_input(key="cmp_budget").set_value(2000).run()
+    cmp.button(key="cmp_train").click().run()
+    assert not cmp.exception
+    group = cmp.session_state["group:compare"]
+    assert {k: h.config for k, h in group.items()} == configs(cmp)
+    assert len({h.slot for h in group.values()}) == 1, "one slot of the runner's cap"
+    assert all(h.opts["max_steps"] == 2000 for h in group.values())
+    assert all(h.queue_position is None for h in group.values()), "none waits in the queue"
+    cmp.button(key="cmp_reset").click().run()
+    assert all(h.state == "stopped" for h in group.values())
+    assert "group:compare" not in cmp.session_state

@@ -1,0 +1,162 @@
+"""The Compare page's glue: 2–4 runs on one target, data and seed, trained together.
+
+A *run type* names what differs between the runs: a GAN type (``gan``, ``cgan``,
+``infogan``) or a loss (``minimax``, ``nonsaturating``, …). A preset's runs keep their
+own tuned settings; other run types take the first preset run's (or the defaults) with
+the GAN type or loss swapped. Target, its parameters, seed and budget are shared.
+"""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from gan_core import palette, plots
+from gan_core.config import GAN_TYPES, LOSSES, ConfigError, RunConfig
+from gan_core.gans import GAN_REGISTRY
+from gan_core.presets import PRESETS
+from gan_core.runner import MAX_GROUP, JobHandle
+from ui import controls, live, presets, session, transport
+
+NAME = "compare"
+KEY = "cmp_"
+RUN_TYPES = (*GAN_TYPES, *LOSSES)
+DEFAULT_RUNS = ("gan", "cgan", "infogan")
+DEFAULT_BASE = RunConfig(target="ring")
+DEFAULT_BUDGET = 5000
+MIN_RUNS = 2
+CLOUD_HEIGHT = {2: 460, 3: 380, 4: 320}
+"""Point-cloud height by the number of runs: about as tall as its column is wide."""
+
+
+def run_title(run_type: str) -> str:
+    if run_type in GAN_REGISTRY:
+        return GAN_REGISTRY[run_type].title
+    return f"{run_type} loss"
+
+
+def run_configs(
+    run_types: list[str], preset: str | None, target: str, tparams: dict, seed: int
+) -> dict[str, RunConfig]:
+    """One config per run type, all on the same target, data and seed."""
+    runs = PRESETS[preset].runs if preset in PRESETS else {}
+    base = next(iter(runs.values()), DEFAULT_BASE)
+    out = {}
+    for run_type in run_types:
+        cfg = runs.get(run_type)
+        if cfg is None:
+            swap = "gan" if run_type in GAN_TYPES else "loss"
+            cfg = base.replace(**{swap: run_type})
+        out[run_type] = cfg.replace(
+            target=target, target_params=tuple(tparams.items()), seed=int(seed)
+        )
+    return out
+
+
+def apply_preset(name: str) -> None:
+    """Set the Compare widgets to a preset's runs, target, seed and budget."""
+    preset = PRESETS[name]
+    first = presets.first_config(name)
+    st.session_state[f"{KEY}runs"] = list(preset.runs)
+    controls.set_target_widgets(first, f"{KEY}cfg_")
+    st.session_state[f"{KEY}seed"] = first.seed
+    st.session_state[f"{KEY}budget"] = preset.steps
+
+
+def controls_sidebar() -> tuple[dict[str, RunConfig] | None, int]:
+    """The sidebar: preset, run types, shared target/seed/budget → configs (or None)."""
+    names = presets.for_compare()
+    presets.from_link(KEY, names, apply_preset)
+    preset = presets.selector(KEY, names, apply_preset)
+    st.header("Runs")
+    run_types = st.multiselect(
+        "Compare",
+        RUN_TYPES,
+        default=list(DEFAULT_RUNS),
+        max_selections=MAX_GROUP,
+        format_func=run_title,
+        key=f"{KEY}runs",
+        help="2 to 4 GAN types or losses, trained side by side",
+    )
+    st.header("Shared by all runs")
+    base = presets.first_config(preset) if preset else DEFAULT_BASE
+    target, tparams = controls.target_widgets(base, f"{KEY}cfg_")
+    seed = st.number_input("Seed", 0, 2**31 - 1, base.seed, key=f"{KEY}seed")
+    budget = controls.budget_widget(KEY, PRESETS[preset].steps if preset else DEFAULT_BUDGET)
+    if len(run_types) < MIN_RUNS:
+        st.error(f"Pick {MIN_RUNS} to {MAX_GROUP} runs to compare.")
+        return None, budget
+    try:
+        return run_configs(run_types, preset, target, tparams, int(seed)), budget
+    except ConfigError as exc:
+        st.error(f"Invalid setting — {exc}")
+        return None, budget
+
+
+def setup() -> None:
+    """Draw the sidebar and keep its result for the buttons' callbacks."""
+    with st.sidebar:
+        configs, budget = controls_sidebar()
+    st.session_state[f"{KEY}configs"] = configs
+    st.session_state[f"{KEY}budget_steps"] = budget
+    presets.caption(st.session_state.get(f"{KEY}preset"))
+    runs = session.group(NAME)
+    if runs and configs is not None and {k: h.config for k, h in runs.items()} != configs:
+        st.info("The runs or their settings changed. Press **Reset**, then **Train**, to apply.")
+
+
+def _start(paused: bool) -> list[JobHandle]:
+    configs = st.session_state.get(f"{KEY}configs")
+    if not configs:
+        return []
+    budget = st.session_state.get(f"{KEY}budget_steps", DEFAULT_BUDGET)
+    return list(session.start_group(NAME, configs, paused=paused, max_steps=budget).values())
+
+
+def _heading(i: int, run_type: str) -> None:
+    colour = palette.run_colour(i)
+    st.markdown(
+        f'<h4 style="margin:0;padding:0"><span style="color:{colour}">■</span> '
+        f"{run_title(run_type)}</h4>",
+        unsafe_allow_html=True,
+    )
+
+
+def panel() -> None:
+    """Buttons and every run's status line and point cloud (the fast fragment)."""
+    runs = session.group(NAME)
+    configs = st.session_state.get(f"{KEY}configs") or {}
+    transport.buttons(
+        lambda: list(session.group(NAME).values()),
+        _start,
+        lambda: session.stop_group(NAME),
+        ready=bool(configs),
+        key=KEY,
+    )
+    labels = list(runs or configs)
+    if not labels:
+        return
+    height = CLOUD_HEIGHT.get(len(labels), 320)
+    for i, (col, label) in enumerate(zip(st.columns(len(labels)), labels, strict=True)):
+        with col:
+            _heading(i, label)
+            live.draw_points(runs.get(label), f"{KEY}{label}", configs.get(label), height=height)
+
+
+def curves() -> None:
+    """Modes covered and hq share of all runs in one chart; samples per mode per run."""
+    runs = session.group(NAME)
+    infos = [h.info for h in runs.values() if h.info is not None]
+    if not infos:
+        return
+    centres = infos[0].centres
+    series = {run_title(k): h.history.series for k, h in runs.items()}
+    st.caption("Modes covered (solid) and high-quality share (dotted) against the step")
+    live.chart(
+        plots.compare_coverage_figure(series, None if centres is None else len(centres)),
+        f"{KEY}cov",
+    )
+    if centres is None:
+        return
+    for col, (label, handle) in zip(st.columns(len(runs)), runs.items(), strict=True):
+        with col:
+            live.draw_modes(handle, f"{KEY}{label}", height=200)
