@@ -27,7 +27,7 @@ RUN python -m pip install --no-cache-dir -r requirements.txt
 COPY .streamlit/ .streamlit/
 COPY gan_core/ gan_core/
 COPY ui/ ui/
-COPY pages/ pages/
+COPY app_pages/ app_pages/
 COPY app.py ./
 
 USER 10001:10001

@@ -10,9 +10,9 @@ session.runner()  # start the warm worker with the server, not on the first Trai
 
 page = st.navigation(
     [
-        st.Page("pages/playground.py", title="Playground", default=True),
-        st.Page("pages/compare.py", title="Compare"),
-        st.Page("pages/guide.py", title="Guide"),
+        st.Page("app_pages/playground.py", title="Playground", default=True),
+        st.Page("app_pages/compare.py", title="Compare"),
+        st.Page("app_pages/guide.py", title="Guide"),
     ]
 )
 page.run()

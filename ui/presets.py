@@ -11,8 +11,8 @@ from gan_core.presets import PRESETS
 from gan_core.runner import MAX_GROUP
 from ui import controls
 
-COMPARE_PAGE = "pages/compare.py"
-PLAYGROUND_PAGE = "pages/playground.py"
+COMPARE_PAGE = "app_pages/compare.py"
+PLAYGROUND_PAGE = "app_pages/playground.py"
 
 
 def title(name: str) -> str:

@@ -10,7 +10,7 @@ from ui import compare, presets
 @pytest.fixture
 def cmp(app):
     app.run()
-    app.switch_page("pages/compare.py").run()
+    app.switch_page("app_pages/compare.py").run()
     assert not app.exception
     return app
 
@@ -83,7 +83,7 @@ def test_link_opens_a_preset_and_a_bad_one_says_so(app):
     name = presets.for_compare()[0]
     app.run()
     app.query_params["preset"] = name
-    app.switch_page("pages/compare.py").run()
+    app.switch_page("app_pages/compare.py").run()
     assert not app.exception
     assert app.selectbox(key="cmp_preset").value == name
     assert configs(app) == PRESETS[name].runs

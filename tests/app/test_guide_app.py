@@ -6,7 +6,7 @@ from ui import presets
 
 def test_guide_builds_with_equations_and_preset_links(app):
     app.run()
-    app.switch_page("pages/guide.py").run()
+    app.switch_page("app_pages/guide.py").run()
     assert not app.exception and not app.error
     latex = " ".join(block.body for block in app.latex)
     assert r"\min_G \max_D V(D,G)" in latex
@@ -14,5 +14,5 @@ def test_guide_builds_with_equations_and_preset_links(app):
     assert r"\log Q(c\mid x)" in latex and r"I\big(c;\,G(z,c)\big)" in latex
     links = {link.proto.query_string: link.proto.page for link in app.get("page_link")}
     for name in PRESETS:
-        page = "compare" if name in presets.for_compare() else "playground"
+        page = "compare" if name in presets.for_compare() else ""  # "": the default page
         assert links[f"preset={name}"] == page, name

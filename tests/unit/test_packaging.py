@@ -268,7 +268,7 @@ def test_requirements_are_copied_before_the_install_and_the_app_after(instructio
     after = [srcs for i, srcs in copies if i > install_index]
     assert before == [["requirements.txt", "./"]], before
     copied_after = {src.rstrip("/") for srcs in after for src in srcs[:-1]}
-    assert {"app.py", "gan_core", "ui", "pages", ".streamlit"} <= copied_after
+    assert {"app.py", "gan_core", "ui", "app_pages", ".streamlit"} <= copied_after
 
 
 def test_copied_paths_exist_and_are_not_dockerignored(instructions):
