@@ -1,0 +1,136 @@
+"""Presets and the Compare page in a real browser: the mode-collapse demo, live."""
+
+import re
+
+from gan_core import targets as T
+from gan_core.config import RunConfig
+from gan_core.gans import GAN_REGISTRY
+from gan_core.presets import PRESETS
+from tests.e2e.server import wait_for
+from tests.e2e.test_playground_e2e import ROOT, click, status, trace_x
+from ui import presets
+
+STATUS = re.compile(r"^step (\d+)\b")
+
+# every live point cloud: a Plotly graph with a raster image and a "generated" trace
+LIVE_IMAGES = """() => {
+  const out = [];
+  for (const p of document.querySelectorAll('.js-plotly-plot')) {
+    const imgs = (p._fullLayout && p._fullLayout.images) || [];
+    const names = (p._fullData || []).map(d => d.name);
+    if (imgs.length && names.includes('generated')) out.push(imgs[0].source);
+  }
+  return out;
+}"""
+
+
+def steps(page) -> list[int]:
+    """The step count of every run's status line, left to right."""
+    texts = page.locator("[data-testid='stMain'] [data-testid='stMarkdownContainer']")
+    return [int(m.group(1)) for t in texts.all_inner_texts() if (m := STATUS.match(t))]
+
+
+def n_values(values: list, n: int, above=None, unlike=None) -> list | None:
+    """``values`` when there are n of them, each above / unlike its partner; else None."""
+    if len(values) != n:
+        return None
+    if above is not None and not all(v > a for v, a in zip(values, above, strict=True)):
+        return None
+    if unlike is not None and not all(v != u for v, u in zip(values, unlike, strict=True)):
+        return None
+    return values
+
+
+def shown(page, label) -> str:
+    """What a selectbox shows (its combobox input's value)."""
+    return page.get_by_role("combobox", name=label, exact=True).input_value()
+
+
+def choose(page, label, option):
+    page.get_by_role("combobox", name=label, exact=True).click()
+    page.get_by_role("option", name=option, exact=True).click()
+
+
+def test_compare_collapse_preset_trains_three_runs_side_by_side(page):
+    name = next(n for n in presets.for_compare() if n.startswith("collapse"))
+    preset = PRESETS[name]
+    n = len(preset.runs)
+    page.goto(f"{page.base_url}/compare")
+    nav = page.get_by_test_id("stSidebarNav")
+    wait_for(
+        lambda: {"Playground", "Compare", "Guide"} <= set(nav.inner_text().split()),
+        what="the app's navigation (app.py ran)",
+    )
+
+    choose(page, "Preset", preset.title)
+    wait_for(lambda: preset.caption in status(page), what="the preset's caption")
+    wait_for(lambda: steps(page) == [0] * n, what=f"{n} runs ready at step 0")
+
+    click(page, "Train")
+    first = wait_for(
+        lambda: n_values(steps(page), n, above=[0] * n),
+        timeout=120,
+        what="every run's step N above 0",
+    )
+    wait_for(
+        lambda: n_values(steps(page), n, above=first),
+        timeout=60,
+        what="every run's step count rising",
+    )
+    images = wait_for(lambda: n_values(page.evaluate(LIVE_IMAGES), n), what=f"{n} live clouds")
+    wait_for(
+        lambda: n_values(page.evaluate(LIVE_IMAGES), n, unlike=images),
+        timeout=60,
+        what="every point cloud moving",
+    )
+    for run in preset.runs:
+        title = GAN_REGISTRY[run].title if run in GAN_REGISTRY else f"{run} loss"
+        wait_for(lambda t=title: trace_x(page, f"{t} modes"), timeout=60, what=f"{title} curve")
+
+    shot_at = min(2000, preset.steps // 2)
+    wait_for(lambda: min(steps(page) or [0]) >= shot_at, timeout=180, what=f"step {shot_at}")
+    page.screenshot(path=str(ROOT / "docs" / "compare.png"))
+
+    click(page, "Pause")
+    wait_for(lambda: status(page).count("paused") >= n, what="every run paused")
+    paused = steps(page)
+    page.wait_for_timeout(2000)  # the assertion itself: two seconds of no progress
+    assert steps(page) == paused, "one Pause pauses every run"
+
+    click(page, "Step")
+    wait_for(lambda: steps(page) == [s + 1 for s in paused], what="one step for every run")
+
+    click(page, "Reset")
+    wait_for(lambda: steps(page) == [0] * n, what="every run reset to step 0")
+
+
+def test_playground_preset_sets_the_widgets(page):
+    default = RunConfig()
+    name = next(
+        n
+        for n in PRESETS
+        if presets.first_config(n).target != default.target
+        and presets.first_config(n).gan != default.gan
+    )
+    cfg = presets.first_config(name)
+    page.goto(page.base_url)
+    page.get_by_role("button", name="Train", exact=True).wait_for()
+
+    choose(page, "Preset", PRESETS[name].title)
+    wait_for(lambda: PRESETS[name].caption in status(page), what="the preset's caption")
+    wait_for(
+        lambda: shown(page, "Target") == T.TARGETS[cfg.target].title,
+        what="the target widget",
+    )
+    assert shown(page, "GAN type") == GAN_REGISTRY[cfg.gan].title
+    assert shown(page, "Preset") == PRESETS[name].title
+    sidebar = page.get_by_test_id("stSidebar")
+    assert sidebar.get_by_role("spinbutton", name="Step budget").input_value() == str(
+        PRESETS[name].steps
+    )
+    assert sidebar.get_by_role("spinbutton", name="Seed").input_value() == str(cfg.seed)
+    z_dim = sidebar.get_by_role("slider", name="z dimension")
+    assert z_dim.input_value() == str(cfg.z_dim)
+    lr_g = sidebar.get_by_role("slider", name="G learning rate")
+    assert lr_g.get_attribute("aria-valuetext") == f"{cfg.lr_g:g}"
+    wait_for(lambda: f"target={cfg.target}" in page.url, what="the link follows the settings")
