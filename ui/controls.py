@@ -39,6 +39,13 @@ def _current(state_key: str, default):
     return st.session_state.get(state_key, default)
 
 
+def _choice(where, label: str, values: list, d: RunConfig, k: str, name: str, **kw):
+    """A select slider over ``values`` for the field ``name`` (widget key ``{k}{name}``)."""
+    default = getattr(d, name)
+    options = _options(values, _current(k + name, default), default)
+    return where.select_slider(label, options, default, key=k + name, **kw)
+
+
 def target_widgets(d: RunConfig, k: str) -> tuple[str, dict]:
     """Target and its parameters; widget keys ``{k}target`` and ``{k}tp_{target}_{param}``."""
     names = [n for n in T.TARGETS if n != "custom"]
@@ -143,43 +150,16 @@ def config_widgets(defaults: RunConfig | None = None, key: str = "") -> RunConfi
     c1, c2 = st.columns(2)
     g_depth = c1.slider("G depth", 1, 4, d.g_depth, key=k + "g_depth", help=_help("g_depth"))
     d_depth = c2.slider("D depth", 1, 4, d.d_depth, key=k + "d_depth", help=_help("d_depth"))
-    g_width = c1.select_slider(
-        "G width",
-        _options(WIDTHS, _current(k + "g_width", d.g_width), d.g_width),
-        d.g_width,
-        key=k + "g_width",
-    )
-    d_width = c2.select_slider(
-        "D width",
-        _options(WIDTHS, _current(k + "d_width", d.d_width), d.d_width),
-        d.d_width,
-        key=k + "d_width",
-    )
+    g_width = _choice(c1, "G width", WIDTHS, d, k, "g_width")
+    d_width = _choice(c2, "D width", WIDTHS, d, k, "d_width")
     z_dim = st.slider("z dimension", 1, 128, d.z_dim, key=k + "z_dim", help=_help("z_dim"))
     optimizer = st.radio(
         "Optimiser", OPTIMIZERS, OPTIMIZERS.index(d.optimizer), horizontal=True, key=k + "opt"
     )
     c3, c4 = st.columns(2)
-    lr_g = c3.select_slider(
-        "G learning rate",
-        _options(LRS, _current(k + "lr_g", d.lr_g), d.lr_g),
-        d.lr_g,
-        key=k + "lr_g",
-        format_func="{:g}".format,
-    )
-    lr_d = c4.select_slider(
-        "D learning rate",
-        _options(LRS, _current(k + "lr_d", d.lr_d), d.lr_d),
-        d.lr_d,
-        key=k + "lr_d",
-        format_func="{:g}".format,
-    )
-    batch = st.select_slider(
-        "Batch size",
-        _options(BATCHES, _current(k + "batch", d.batch), d.batch),
-        d.batch,
-        key=k + "batch",
-    )
+    lr_g = _choice(c3, "G learning rate", LRS, d, k, "lr_g", format_func="{:g}".format)
+    lr_d = _choice(c4, "D learning rate", LRS, d, k, "lr_d", format_func="{:g}".format)
+    batch = _choice(st, "Batch size", BATCHES, d, k, "batch")
     d_steps = st.slider(
         "D steps per G step",
         0,
