@@ -50,8 +50,12 @@ def stop(name: str) -> None:
 
 
 def group(name: str) -> dict[str, JobHandle]:
-    """This session's runs started together under ``name`` (label → handle), or {}."""
-    return st.session_state.get(f"group:{name}") or {}
+    """This session's runs started together under ``name`` (label → handle), or {}.
+
+    Runs the reaper ended (their page went unwatched) count as none, as in ``job``.
+    """
+    runs = st.session_state.get(f"group:{name}") or {}
+    return {} if all(h.state == "stopped" for h in runs.values()) else runs
 
 
 def start_group(name: str, configs: dict, paused: bool = False, **opts) -> dict[str, JobHandle]:

@@ -8,13 +8,13 @@ import streamlit as st
 
 from gan_core.runner import JobHandle
 
-FINISHED = ("error", "diverged", "done")
+FINISHED = ("error", "diverged", "done", "stopped")
 BUSY = ("queued", "starting", "running")
 
 
 def busy(handles: list[JobHandle]) -> bool:
     """Training, about to, or held to start together with the others."""
-    return any(h.state in BUSY or h.held for h in handles)
+    return any(h.state in BUSY or (h.held and h.state not in FINISHED) for h in handles)
 
 
 def buttons(

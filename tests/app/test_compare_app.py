@@ -106,3 +106,17 @@ def test_train_starts_all_runs_together_and_reset_ends_them(cmp):
     cmp.button(key="cmp_reset").click().run()
     assert all(h.state == "stopped" for h in group.values())
     assert "group:compare" not in cmp.session_state
+
+
+def test_runs_the_reaper_ended_make_way_for_a_new_train(cmp):
+    cmp.button(key="cmp_train").click().run()
+    old = cmp.session_state["group:compare"]
+    for handle in old.values():
+        handle.stop()  # as the reaper does when nobody watches
+    cmp.run()
+    assert not cmp.button(key="cmp_train").disabled
+    assert statuses(cmp) == ["step 0 · waiting…"] * 3
+    cmp.button(key="cmp_train").click().run()
+    new = cmp.session_state["group:compare"]
+    assert all(h.state != "stopped" for h in new.values()) and new is not old
+    cmp.button(key="cmp_reset").click().run()
