@@ -126,6 +126,10 @@ class GAN:
         """Latents for n fake points; ``labels`` are the classes to draw (cGAN)."""
         return Latent(self.noise(n, gen))
 
+    def g_input(self, noise: Tensor, code: Tensor | None = None, cont: Tensor | None = None):
+        """G's input from its parts (the layout ``latent`` uses); for probes, not the step."""
+        return noise
+
     def d_in(self, x: Tensor, cond: Tensor | None) -> Tensor:
         return x if cond is None else torch.cat([x, cond], 1)
 
@@ -180,6 +184,9 @@ class CGAN(GAN):
         onehot = F.one_hot(labels, self.n_cond).float()
         return Latent(torch.cat([self.noise(n, gen), onehot], 1), cond=onehot, code=labels)
 
+    def g_input(self, noise, code=None, cont=None):
+        return torch.cat([noise, F.one_hot(code, self.n_cond).float()], 1)
+
 
 class InfoGAN(GAN):
     """InfoGAN: categorical code (and optional continuous codes) predicted by a Q head."""
@@ -204,6 +211,12 @@ class InfoGAN(GAN):
             cont = torch.rand(n, self.cfg.cont_codes, generator=gen) * 2 - 1
             parts.append(cont)
         return Latent(torch.cat(parts, 1), code=code, cont=cont)
+
+    def g_input(self, noise, code=None, cont=None):
+        parts = [noise, F.one_hot(code, self.cfg.n_codes).float()]
+        if self.cfg.cont_codes:
+            parts.append(cont)
+        return torch.cat(parts, 1)
 
     def info_loss(self, lat, fake_feats):
         """Cross-entropy of Q's code prediction (+ Gaussian NLL for continuous codes)."""

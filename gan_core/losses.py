@@ -29,6 +29,11 @@ class Loss:
     penalty: bool = False
     """True when the gradient penalty is added to D's loss (WGAN-GP)."""
     default_d_steps: int = 1
+    probability: bool = False
+    """True when ``to_view`` gives a probability in [0, 1] (D is a classifier)."""
+    boundary: float | None = 0.5
+    """The view value halfway between "real" and "fake" (the heatmap's contour); None
+    when the values have no fixed origin (the Wasserstein critic: the median is used)."""
     d_joint: Callable[[Tensor, int], Tensor] | None = None
     """Optional fast form of ``d``: ``d_joint(out, n)`` on D's outputs for n real then n
     fake points in one (2n, 1) column; the same value as ``d`` in fewer ops."""
@@ -69,6 +74,7 @@ register(
         # log(1 - sigmoid(l)) = -softplus(l)
         lambda fake: -F.softplus(fake).mean(),
         torch.sigmoid,
+        probability=True,
         d_joint=_bce_d_joint,
     )
 )
@@ -79,6 +85,7 @@ register(
         _bce_d,
         lambda fake: F.softplus(-fake).mean(),
         torch.sigmoid,
+        probability=True,
         d_joint=_bce_d_joint,
     )
 )
@@ -99,6 +106,7 @@ register(
         lambda fake: -fake.mean(),
         lambda out: out,
         critic=True,
+        boundary=0.0,
     )
 )
 register(
@@ -111,6 +119,7 @@ register(
         critic=True,
         penalty=True,
         default_d_steps=5,
+        boundary=None,
     )
 )
 

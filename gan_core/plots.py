@@ -15,9 +15,10 @@ from typing import TYPE_CHECKING
 import numpy as np
 import plotly.graph_objects as go
 
-from gan_core import palette
+from gan_core import overlays, palette
 from gan_core import raster as raster_mod
 from gan_core.metrics import HQ_STDS, nearest_mode
+from gan_core.overlays import SHOWABLE, optimal_d_figure  # noqa: F401 (the pages' API)
 
 if TYPE_CHECKING:  # snapshot imports torch; the page should not need it to draw
     from gan_core.snapshot import RunInfo, Snapshot
@@ -73,6 +74,8 @@ def points_figure(
     show_centres: bool = True,
     height: int = 420,
     raster: bool = True,
+    layers: dict | None = None,
+    show=(),
 ) -> go.Figure:
     """Real points (grey), mode centres (faint open circles) and generated points on top.
 
@@ -81,7 +84,12 @@ def points_figure(
     so motion is the generator's and not the autorange's. With ``raster`` (the live
     view) both clouds are one PNG under the axes (see raster.py: 2.5x cheaper for the
     browser); the "real" and "generated" traces then only carry the legend.
+
+    ``layers`` (a snapshot's probe layers) and ``show`` (names from SHOWABLE) add D's
+    heatmap and boundary beneath the points, G's manifold and gradient arrows over them.
     """
+    under = overlays.under_points(layers, show)
+    over = overlays.over_points(layers, show)
     extent = float(info.extent)
     if coloured is None:
         coloured = info.config.gan in COLOURED_GANS
@@ -107,11 +115,11 @@ def points_figure(
                 sizex=2 * extent,
                 sizey=2 * extent,
                 sizing="stretch",
-                layer="below",
+                layer="above" if under else "below",  # (transparent: the heatmap shows)
             )
         )
     real_xy = (info.real[:, 0], info.real[:, 1]) if not raster else ([None], [None])
-    traces = [
+    traces = under + [
         dict(
             type="scatter",
             x=real_xy[0],
@@ -167,6 +175,7 @@ def points_figure(
                 hoverinfo="skip",
             )
         )
+    traces += over
     axis = dict(
         range=[-extent, extent],
         autorange=False,

@@ -45,6 +45,12 @@ class Snapshot:
     state: str = "running"  # running · paused · diverged · done · error
     message: str = ""
     wall: float = 0.0  # time.time() when it was made
+    layers: dict = field(default_factory=dict)
+    """Probe layers the run asked for (see probes.py): name → small numpy array."""
+    view_code: int | None = None
+    """The class (cGAN) or code (InfoGAN) all of ``fake`` come from; None: all of them."""
+    view_cont: float | None = None
+    """InfoGAN: the value of the first continuous code in ``fake`` (None: drawn)."""
 
 
 def preview_info(cfg: RunConfig) -> RunInfo:
@@ -90,15 +96,37 @@ def take(
     message: str = "",
     view_seed: int = 0,
     metrics: dict | None = None,
+    layers: tuple[str, ...] = (),
+    view_code: int | None = None,
+    view_cont: float | None = None,
 ) -> Snapshot:
     """Sample the generator with fixed latents (so motion is the model's, not noise).
 
     ``metrics`` reuses an earlier evaluation (the worker evaluates about once a second).
+    ``layers`` are the probes to compute (probes.LAYERS); ``view_code`` draws every view
+    point from one class or code, ``view_cont`` sets InfoGAN's first continuous code.
     """
     import time
 
+    from gan_core import probes
+
+    view_code = probes.view_code_ok(trainer.cfg, view_code)
+    if view_cont is not None and not trainer.cfg.cont_codes:
+        view_cont = None
     gen = torch.Generator().manual_seed(view_seed)
-    fake, codes = trainer.sample(VIEW_POINTS, gen)
+    labels = None if view_code is None else np.full(VIEW_POINTS, view_code)
+    fake, codes = trainer.sample(VIEW_POINTS, gen, labels, view_cont)
+    probed = {}
+    if layers:
+        probed = probes.compute(
+            trainer,
+            layers,
+            fake,
+            codes,
+            view_code=view_code,
+            view_cont=view_cont,
+            seed=view_seed + 1,
+        )
     if metrics is None:
         metrics = {}
         if evaluator is not None and np.isfinite(fake).all():
@@ -114,6 +142,9 @@ def take(
         state=state,
         message=message,
         wall=time.time(),
+        layers=probed,
+        view_code=view_code,
+        view_cont=None if view_cont is None else float(view_cont),
     )
 
 

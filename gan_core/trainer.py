@@ -220,8 +220,12 @@ class Trainer:
 
     # --- sampling for views and metrics ------------------------------------------------
     @torch.no_grad()
-    def sample(self, n: int, gen: torch.Generator | None = None, labels=None):
-        """n generated points and their class or code (or zeros for a plain GAN)."""
+    def sample(self, n: int, gen: torch.Generator | None = None, labels=None, cont=None):
+        """n generated points and their class or code (or zeros for a plain GAN).
+
+        ``labels``: the class (cGAN) or code (InfoGAN) of each point; ``cont``: a value
+        for InfoGAN's first continuous code (the others keep their draws).
+        """
         gen = gen or self.gen
         m = self.model
         lab = None
@@ -230,6 +234,10 @@ class Trainer:
         elif m.n_cond:
             lab = self.data_y[torch.randint(len(self.data_y), (n,), generator=gen)]
         lat = m.latent(n, gen, lab)
-        pts = m.G(lat.g_in).numpy()
+        g_in = lat.g_in
+        if cont is not None and lat.cont is not None:
+            lat.cont[:, 0] = float(cont)
+            g_in = m.g_input(g_in[:, : self.cfg.z_dim], lat.code, lat.cont)
+        pts = m.G(g_in).numpy()
         code = lat.code.numpy() if lat.code is not None else np.zeros(n, dtype=np.int64)
         return pts, code
