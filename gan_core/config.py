@@ -207,7 +207,7 @@ def _check(name: str, spec: Spec, value):
     if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
         raise ConfigError(name, f"{value!r} is not a number")
     if spec.kind is int:
-        if float(value) != int(value):
+        if not math.isfinite(float(value)) or float(value) != int(value):
             raise ConfigError(name, f"{value!r} is not an integer")
         value = int(value)
     else:
