@@ -50,6 +50,10 @@ MAX_SECONDS = env_number("GANLAB_MAX_SECONDS", 1800)
 MAX_GROUP = 4
 """Runs in one group (one slot)."""
 
+STEP_MODES = ("both", "d", "g")
+"""What one step trains: the configured D steps and one G step, or one step of D or G."""
+SETTABLE = ("lr_g", "lr_d", "d_steps", "speed", "mode", "layers", "view_code", "view_cont")
+
 ACTIVE = ("starting", "running", "paused", "diverged", "done")
 ENDED = ("stopped", "error")
 
@@ -136,6 +140,8 @@ class JobHandle:
         self.first_frame_s: float | None = None
         self.idle_paused = False
         self._pending: dict = {}
+        self._model_replies: list[bytes] = []
+        self._model_ready = threading.Event()
         self._lock = threading.Lock()
 
     # --- what the page reads ---------------------------------------------------------
@@ -172,10 +178,20 @@ class JobHandle:
         self._send("resume")
 
     def step_once(self, n: int = 1, mode: str = "both") -> None:
+        """n steps of a paused (or done) run; ``mode`` is one of STEP_MODES."""
+        _check_mode(mode)
         self._send("step", int(n), mode)
 
     def set(self, **changes) -> None:
-        """Live changes (lr_g, lr_d, d_steps, speed, mode) that keep optimiser state."""
+        """Live changes that keep optimiser state; keys are SETTABLE:
+
+        lr_g, lr_d, d_steps; speed (steps/s, 0 = flat out); mode (STEP_MODES: what
+        running trains); layers (probe names, probes.LAYERS; () for none); view_code
+        (a class or code for every view point, None for all); view_cont (InfoGAN's
+        first continuous code in the view, None: drawn). A paused run sends a new
+        snapshot when the view settings change.
+        """
+        _check_changes(changes)
         fields = {k: v for k, v in changes.items() if k in ("lr_g", "lr_d", "d_steps")}
         if fields:
             self.config = dataclasses.replace(self.config, **fields)
@@ -183,6 +199,21 @@ class JobHandle:
             self._pending.update(changes)
         else:
             self._send("set", changes)
+
+    def save_model(self, timeout: float = 10.0) -> bytes:
+        """The run's model file (export.model_bytes), asked of its worker; the page offers
+        it for download. RuntimeError when the run has no live worker, TimeoutError when
+        the worker does not answer in time."""
+        if self.worker is None or self.state not in ACTIVE:
+            raise RuntimeError(f"the run is {self.state}: there is no model to save")
+        with self._lock:
+            self._model_replies.clear()
+            self._model_ready.clear()
+        self._send("save")
+        if not self._model_ready.wait(timeout):
+            raise TimeoutError(f"the training process did not send its model in {timeout:g} s")
+        with self._lock:
+            return self._model_replies.pop()
 
     def stop(self) -> None:
         self.runner.stop(self)
@@ -215,6 +246,10 @@ class JobHandle:
                         self.history.add(snap)
                     if self.state not in ENDED:
                         self.state, self.message = snap.state, snap.message
+                elif kind == "model":
+                    with self._lock:
+                        self._model_replies.append(rest[0])
+                    self._model_ready.set()
                 elif kind == "error":
                     self.state, self.message = "error", rest[0]
         except (EOFError, OSError):
@@ -227,6 +262,24 @@ class JobHandle:
                 "press Reset to start again"
             )
         self.runner.release(self)
+
+
+def _check_mode(mode: str) -> None:
+    if mode not in STEP_MODES:
+        raise ValueError(f"unknown step mode {mode!r}; one of {', '.join(STEP_MODES)}")
+
+
+def _check_changes(changes: dict) -> None:
+    """ValueError for an unknown key, step mode or layer name (before the worker sees it)."""
+    unknown = set(changes) - set(SETTABLE)
+    if unknown:
+        raise ValueError(f"cannot set {sorted(unknown)[0]!r}; one of {', '.join(SETTABLE)}")
+    if "mode" in changes:
+        _check_mode(changes["mode"])
+    if changes.get("layers"):
+        from gan_core.probes import check_layers  # (imports torch: only when asked)
+
+        check_layers(changes["layers"])
 
 
 class Runner:
@@ -245,6 +298,9 @@ class Runner:
 
     # --- public ----------------------------------------------------------------------
     def submit(self, config: RunConfig, paused: bool = False, alive=None, **opts) -> JobHandle:
+        """Queue a run. ``opts`` go to the worker (worker.py): layers, view_code, view_cont,
+        init_state (a model file's bytes: go on from its weights and step), fps, ..."""
+        _check_changes({k: v for k, v in opts.items() if k in SETTABLE})
         opts = {
             "fps": self.fps,
             "max_steps": MAX_STEPS,
@@ -264,6 +320,7 @@ class Runner:
         """Runs that share one slot: queued, started and (unless ``paused``) resumed together."""
         if not 1 <= len(configs) <= MAX_GROUP:
             raise ValueError(f"a group has 1 to {MAX_GROUP} runs, not {len(configs)}")
+        _check_changes({k: v for k, v in opts.items() if k in SETTABLE})
         opts = {"fps": self.fps, "max_steps": MAX_STEPS, "max_seconds": MAX_SECONDS, **opts}
         opts["paused"] = True
         jobs: list[JobHandle] = []

@@ -7,9 +7,15 @@ seconds, sends a Snapshot. It talks over one socket (a multiprocessing Connectio
 exits when the other end goes away, so a server that dies leaves no workers behind.
 
 Messages to the worker:   ("start", RunConfig, opts) · ("pause",) · ("resume",) ·
-                          ("step", n, mode) · ("set", {lr_g, lr_d, d_steps, speed, mode}) ·
-                          ("stop",)
-Messages from the worker: ("ready", pid) · ("info", RunInfo) · ("snap", Snapshot)
+                          ("step", n, mode) · ("save",) · ("stop",) ·
+                          ("set", {lr_g, lr_d, d_steps, speed, mode,
+                                   layers, view_code, view_cont})
+Messages from the worker: ("ready", pid) · ("info", RunInfo) · ("snap", Snapshot) ·
+                          ("model", bytes) · ("error", message)
+
+Start opts: fps, max_steps, max_seconds, paused, layers (probe names, see probes.py),
+view_code, view_cont, and init_state (a model file from export.model_bytes: the run
+goes on from its weights, optimiser states and step).
 """
 
 from __future__ import annotations
@@ -70,7 +76,16 @@ class Job:
         from gan_core.trainer import Trainer
 
         self.conn = conn
-        self.trainer = Trainer(cfg)
+        if opts.get("init_state"):
+            from gan_core.export import load_trainer
+
+            self.trainer = load_trainer(opts["init_state"], cfg)
+        else:
+            self.trainer = Trainer(cfg)
+        self.layers: tuple[str, ...] = ()
+        self.view_code: int | None = None
+        self.view_cont: float | None = None
+        self.set_view(opts)
         self.evaluator = Evaluator(self.trainer)
         self.interval = 1.0 / float(opts.get("fps", 5.0))
         self.max_steps = int(opts.get("max_steps", 0)) or None
@@ -101,10 +116,29 @@ class Job:
             message=self.message,
             view_seed=self.trainer.cfg.seed + 3,
             metrics=None if fresh else self.metrics,
+            layers=self.layers,
+            view_code=self.view_code,
+            view_cont=self.view_cont,
         )
         if fresh:
             self.metrics, self.metrics_at = snap.metrics, now
         self.conn.send(("snap", snap))
+
+    VIEW_KEYS = ("layers", "view_code", "view_cont")
+
+    def set_view(self, changes: dict) -> bool:
+        """Apply the view settings among ``changes``; True if there were any."""
+        from gan_core.probes import check_layers
+
+        if "layers" in changes:
+            self.layers = check_layers(changes["layers"] or ())
+        if "view_code" in changes:
+            code = changes["view_code"]
+            self.view_code = None if code is None else int(code)
+        if "view_cont" in changes:
+            cont = changes["view_cont"]
+            self.view_cont = None if cont is None else float(cont)
+        return any(key in changes for key in self.VIEW_KEYS)
 
     def handle(self, msg) -> bool:
         """Apply one command; False when the run should end."""
@@ -127,6 +161,12 @@ class Job:
                 self.trainer.set_d_steps(changes["d_steps"])
             self.speed = float(changes.get("speed", self.speed) or 0.0)
             self.mode = changes.get("mode", self.mode)
+            if self.set_view(changes) and self.state != "running":
+                self.send()  # a paused view shows the new layers at once
+        elif kind == "save":
+            from gan_core.export import model_bytes
+
+            self.conn.send(("model", model_bytes(self.trainer)))
         return True
 
     def train(self, n: int | None, mode: str, budget: float | None) -> None:

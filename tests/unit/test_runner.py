@@ -6,6 +6,7 @@ import subprocess
 import sys
 import time
 
+import numpy as np
 import pytest
 
 from gan_core import runner as R
@@ -43,7 +44,8 @@ def gone(pid):
 
 def test_engine_never_imports_streamlit():
     code = (
-        "import sys; from gan_core import worker, runner, cli, plots, snapshot, history;"
+        "import sys; from gan_core import worker, runner, cli, plots, snapshot, history, probes;"
+        "from gan_core import export, overlays;"
         "worker.warm_up(); assert 'streamlit' not in sys.modules, 'streamlit imported'"
     )
     subprocess.run([sys.executable, "-c", code], check=True, timeout=120)
@@ -193,3 +195,117 @@ def test_history_is_bounded():
     n = len(h.series["step"])
     assert 50 <= n < 100, "series are thinned, not grown"
     assert h.series["step"][0] == 1 and h.series["step"][-1] > 4900, "and still span the run"
+
+
+# --- step modes, speed, probe layers, model files through the runner --------------------
+
+
+def _weights(params):
+    return [p.detach().clone() for p in params]
+
+
+def _same(a, b):
+    import torch
+
+    return all(torch.equal(x, y) for x, y in zip(a, b, strict=True))
+
+
+@pytest.mark.parametrize("gan", ["gan", "cgan", "infogan"])
+def test_step_modes_change_only_their_side(gan):
+    from gan_core.trainer import Trainer
+
+    t = Trainer(RunConfig(target="ring", gan=gan))
+    t.run(3)  # optimiser state exists: the fast Adam path is the one under test
+    for mode, d_moves, g_moves in (("d", True, False), ("g", False, True), ("both", True, True)):
+        d0, g0 = _weights(t.d_params), _weights(t.g_params)
+        before = t.step_count
+        t.step(mode)
+        assert t.step_count == before + 1
+        assert _same(d0, t.d_params) != d_moves, f"{mode}: D {'moves' if d_moves else 'stays'}"
+        assert _same(g0, t.g_params) != g_moves, f"{mode}: G {'moves' if g_moves else 'stays'}"
+
+
+def test_step_modes_and_speed_end_to_end(runner):
+    job = runner.submit(RunConfig(target="ring"), paused=True)
+    wait_for(lambda: job.latest() is not None, timeout=60, what="first frame")
+    first = job.latest()
+    job.step_once(5, "d")
+    wait_for(lambda: job.step == 5, what="five D steps")
+    assert np.array_equal(job.latest().fake, first.fake), "D steps leave G's points alone"
+    job.step_once(1, "g")
+    wait_for(lambda: job.step == 6, what="one G step")
+    assert not np.array_equal(job.latest().fake, first.fake), "a G step moves them"
+    with pytest.raises(ValueError, match="unknown step mode 'q'"):
+        job.step_once(1, "q")
+    with pytest.raises(ValueError, match="cannot set 'lr'"):
+        job.set(lr=0.1)
+
+    job.set(speed=50)
+    job.resume()
+    wait_for(lambda: job.step > 10, what="running at 50 steps/s")
+    t0, s0 = time.monotonic(), job.step
+    time.sleep(2.0)
+    rate = (job.step - s0) / (time.monotonic() - t0)
+    assert 15 <= rate <= 100, f"{rate:.0f} steps/s at speed 50"
+    job.set(mode="d")
+    time.sleep(0.5)
+    job.pause()
+    wait_for(lambda: job.state == "paused", what="paused")
+    frozen = job.latest().fake
+    job.resume()
+    time.sleep(1.0)
+    job.pause()
+    wait_for(lambda: job.state == "paused", what="paused again")
+    assert job.step > s0 and np.array_equal(job.latest().fake, frozen), "mode d: G stays"
+    job.stop()
+
+
+def test_layers_and_view_code_through_the_worker(runner):
+    job = runner.submit(RunConfig(target="ring", gan="cgan"), paused=True, layers=["heatmap"])
+    wait_for(lambda: job.latest() is not None, timeout=60, what="first frame")
+    assert set(job.latest().layers) == {"grid", "heatmap", "heatmap_level", "heatmap_range"}
+    job.set(layers=["arrows", "optimal_d"], view_code=3)  # a paused run redraws at once
+    wait_for(lambda: "arrows" in job.latest().layers, what="the new layers")
+    snap = job.latest()
+    assert "heatmap" not in snap.layers and "optimal_d" in snap.layers
+    assert snap.view_code == 3 and (snap.codes == 3).all()
+    job.set(layers=[], view_code=None)
+    wait_for(lambda: not job.latest().layers, what="no layers")
+    assert job.latest().view_code is None
+    with pytest.raises(ValueError, match="unknown layer 'nope'"):
+        job.set(layers=["nope"])
+    with pytest.raises(ValueError, match="unknown layer"):
+        runner.submit(RunConfig(), layers=["nope"])
+    job.stop()
+
+
+def test_save_model_and_continue_from_it(runner):
+    import torch
+
+    from gan_core import export
+    from gan_core.snapshot import VIEW_POINTS
+
+    job = runner.submit(RunConfig(target="ring", gan="infogan"), paused=True)
+    wait_for(lambda: job.latest() is not None, timeout=60, what="first frame")
+    job.step_once(40)
+    wait_for(lambda: job.step == 40, what="40 steps")
+    data = job.save_model(timeout=30)
+    saved = export.read_model(data)
+    assert saved.step == 40 and saved.config == job.config
+    job.stop()
+    with pytest.raises(RuntimeError, match="no model to save"):
+        job.save_model()
+
+    again = runner.submit(saved.config, paused=True, init_state=data)
+    wait_for(lambda: again.latest() is not None, timeout=60, what="the continued run's frame")
+    assert again.step == 40, "a run from a model file resumes at its step"
+    loaded = export.load_trainer(data)
+    gen = torch.Generator().manual_seed(saved.config.seed + 3)  # the worker's view seed
+    assert np.allclose(again.latest().fake, loaded.sample(VIEW_POINTS, gen)[0], atol=1e-6)
+    again.step_once(5)
+    wait_for(lambda: again.step == 45, what="training goes on")
+    again.stop()
+
+    wrong = runner.submit(RunConfig(target="ring", z_dim=4), init_state=data)
+    wait_for(lambda: wrong.state == "error", timeout=60, what="a refused model")
+    assert "ModelError" in wrong.message and "shape" in wrong.message
