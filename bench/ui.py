@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import re
 import statistics
 import subprocess
@@ -43,6 +44,31 @@ COUNT_FRAMES = """async (ms) => {
 }"""
 
 
+def cpu_seconds() -> dict[str, float]:
+    """CPU time so far of the server, its training workers and Chromium, from /proc."""
+    out = {"server": 0.0, "workers": 0.0, "chromium": 0.0}
+    for pid in filter(str.isdigit, os.listdir("/proc")):
+        try:
+            with open(f"/proc/{pid}/cmdline", "rb") as fh:
+                cmd = fh.read().replace(b"\0", b" ").decode(errors="replace")
+            with open(f"/proc/{pid}/stat") as fh:
+                fields = fh.read().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        kind = (
+            "workers"
+            if "gan_core.worker" in cmd
+            else "server"
+            if "streamlit run" in cmd
+            else "chromium"
+            if "chromium" in cmd
+            else None
+        )
+        if kind:
+            out[kind] += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    return out
+
+
 def step(page) -> int:
     m = STEP.search(page.inner_text("[data-testid='stMain']"))
     return int(m.group(1)) if m else -1
@@ -68,12 +94,18 @@ def round_in_browser(page, url: str, seconds: float) -> dict:
     page.wait_for_function(FIRST_FRAME, polling="raf", timeout=60_000)
     first_frame = time.perf_counter() - t0
     time.sleep(2)
-    s0, t_s0 = step(page), time.perf_counter()
+    s0, t_s0, c0 = step(page), time.perf_counter(), cpu_seconds()
     fps = page.evaluate(COUNT_FRAMES, seconds * 1000)
-    s1, t_s1 = step(page), time.perf_counter()
+    s1, t_s1, c1 = step(page), time.perf_counter(), cpu_seconds()
+    cores = {f"{k}_cores": (c1[k] - c0[k]) / (t_s1 - t_s0) for k in c0}
     page.get_by_role("button", name="Reset", exact=True).click()
     wait_for(lambda: step(page) == 0, what="reset")
-    return {"first_frame_s": first_frame, "fps": fps, "page_steps_per_s": (s1 - s0) / (t_s1 - t_s0)}
+    return {
+        "first_frame_s": first_frame,
+        "fps": fps,
+        "page_steps_per_s": (s1 - s0) / (t_s1 - t_s0),
+        **cores,
+    }
 
 
 def main() -> None:
@@ -102,7 +134,9 @@ def main() -> None:
         print(
             "median: first frame {first_frame_s:.2f} s (goal ≤ 1.5), {fps:.1f} frames/s "
             "(goal ≥ 4), page {page_steps_per_s:.0f} steps/s vs CLI {cli_steps_per_s:.0f} "
-            "= {ratio:.2f}× (goal ≥ 0.9)".format(**med)
+            "= {ratio:.2f}× (goal ≥ 0.9)\n"
+            "cores used while the page was open: server {server_cores:.2f}, "
+            "workers {workers_cores:.2f}, chromium {chromium_cores:.2f}".format(**med)
         )
 
 
