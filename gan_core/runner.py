@@ -61,9 +61,11 @@ ENDED = ("stopped", "error")
 class Worker:
     """One worker process and our end of its socket."""
 
-    def __init__(self):
+    def __init__(self, spare: bool = False):
+        """``spare``: warm up in the idle class (worker.py); a run's own worker never does."""
         ours, theirs = socket.socketpair()
         env = dict(os.environ, OMP_NUM_THREADS="1", PYTHONPATH=str(ROOT))
+        env["GANLAB_IDLE_WARMUP"] = "1" if spare else "0"
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "gan_core.worker", str(theirs.fileno())],
             pass_fds=[theirs.fileno()],
@@ -421,7 +423,7 @@ class Runner:
         with self._lock:
             if self._closed or self.spare is not None:
                 return
-            self.spare = Worker()
+            self.spare = Worker(spare=True)
 
     def _reap_loop(self) -> None:
         while not self._closed:

@@ -228,7 +228,9 @@ def main(fd: int) -> None:
     except OSError:
         pass
     conn = Connection(fd)
-    idle = _idle_while_warming()
+    # only a spare warms up idle: a run's own worker would starve on a busy machine (the
+    # runner's promote() can come before this line, which would then undo it)
+    idle = os.environ.get("GANLAB_IDLE_WARMUP") == "1" and _idle_while_warming()
     warm_up()
     conn.send(("ready", os.getpid()))
     try:

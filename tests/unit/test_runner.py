@@ -125,6 +125,20 @@ def test_group_queues_as_one_and_a_pause_before_start_wins(runner):
     assert group[0].step == 0, "a member paused before the start stays paused"
 
 
+def test_a_runs_own_worker_never_warms_up_idle(runner):
+    """Only the spare warms up in SCHED_IDLE: a run's cold worker must not starve."""
+    job = runner.submit(RunConfig(target="ring"))
+    pid, policies = job.worker.pid, set()
+    while job.first_frame_s is None and job.state not in R.ENDED:
+        try:
+            policies.add(os.sched_getscheduler(pid))
+        except OSError:
+            break
+        time.sleep(0.02)
+    wait_for(lambda: job.step > 0, timeout=60, what="first steps")
+    assert os.SCHED_IDLE not in policies, policies
+
+
 def test_killed_worker_shows_error_and_frees_slot(runner):
     runner.max_runs = 1
     job = runner.submit(RunConfig(target="ring"))
