@@ -164,7 +164,8 @@ def test_unwatched_run_pauses_then_ends(runner, monkeypatch):
     monkeypatch.setattr(R, "IDLE_PAUSE_S", 0.5)
     monkeypatch.setattr(R, "IDLE_STOP_S", 8.0)  # room for a slow pause under load
     job = runner.submit(RunConfig(target="ring"))
-    wait_for(lambda: job.step > 0, what="first steps")
+    # watched (latest() tells the reaper so) until it trains, however slow the machine
+    wait_for(lambda: job.latest() and job.step > 0, what="first steps")
     wait_for(lambda: job.state == "paused", timeout=10, what="idle pause")
     pid = job.worker.pid
     wait_for(lambda: job.state == "stopped", timeout=20, what="idle stop")
