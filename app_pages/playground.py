@@ -54,7 +54,7 @@ if handle is not None and config is not None:
 def panel():
     """Buttons and the point cloud together, so both follow the run's state each frame."""
     ready = st.session_state.get("pg_config") is not None
-    transport.buttons(handles, start, lambda: session.stop(NAME), ready, KEY)
+    transport.buttons(handles, start, lambda: session.stop(NAME), ready, KEY, spare=0)
     live.draw_points(session.job(NAME), NAME, st.session_state.get("pg_config"))
 
 

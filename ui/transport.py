@@ -23,8 +23,12 @@ def buttons(
     reset: Callable[[], None],
     ready: bool,
     key: str,
+    spare: int = 3,
 ) -> None:
     """The four buttons; ``start(paused)`` begins new runs and returns their handles.
+
+    ``spare``: width of the empty space to their right, in button widths (0 in a narrow
+    column, so that "Pause" is not cut short).
 
     Train starts new runs when there are none or all have finished, else resumes them.
     """
@@ -47,7 +51,7 @@ def buttons(
 
     now = handles()
     running = busy(now)
-    cols = st.columns([1, 1, 1, 1, 3])
+    cols = st.columns([1, 1, 1, 1, spare] if spare else 4)
     cols[0].button(
         "Train",
         type="primary",
