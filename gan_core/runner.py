@@ -167,6 +167,16 @@ class JobHandle:
         snap = self.history.latest()
         return snap.step if snap else 0
 
+    def series(self) -> dict[str, list[float]]:
+        """A consistent copy of the loss and metric series (for export.series_csv)."""
+        with self._lock:
+            return {k: list(v) for k, v in self.history.series.items()}
+
+    def snapshots(self) -> list:
+        """A copy of the snapshot timeline, oldest first (for export.run_gif)."""
+        with self._lock:
+            return list(self.history.snapshots)
+
     # --- commands --------------------------------------------------------------------
     def _send(self, *msg) -> None:
         if self.worker is not None and self.state in ACTIVE:

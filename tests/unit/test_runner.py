@@ -307,6 +307,8 @@ def test_save_model_and_continue_from_it(runner):
     data = job.save_model(timeout=30)
     saved = export.read_model(data)
     assert saved.step == 40 and saved.config == job.config
+    assert export.series_csv(job.series()).splitlines()[-1].startswith("40,")
+    assert export.run_gif(job.info, job.snapshots())[:6] == b"GIF89a"
     job.stop()
     with pytest.raises(RuntimeError, match="no model to save"):
         job.save_model()
