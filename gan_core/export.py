@@ -125,6 +125,10 @@ def model_bytes(trainer: Trainer) -> bytes:
         "opt_d": trainer.opt_d.state_dict(),
         "rng": trainer.gen.get_state(),
     }
+    g_ema = getattr(trainer, "g_ema", None)  # with ``ema`` on: G's moving average
+    if g_ema is not None:
+        payload["g_ema"] = g_ema.state_dict()
+        payload["g_updates"] = int(trainer._g_updates)
     if cfg.target == "custom":
         payload["custom_points"] = torch.as_tensor(cfg.custom[0], dtype=torch.float64)
         payload["custom_labels"] = torch.as_tensor(cfg.custom[1], dtype=torch.int64)
@@ -200,16 +204,24 @@ def load_trainer(data: bytes | SavedModel, config: RunConfig | None = None) -> T
     cfg = config or saved.config
     trainer = Trainer(cfg)
     payload = saved.payload
+    same = cfg.to_flat() == saved.config.to_flat()  # then go on exactly as it would have
     for key, net in (("g", trainer.model.G), ("d", trainer.model.D)):
         _check_state(key.upper(), payload.get(key), net.state_dict())
         net.load_state_dict(payload[key])
+    g_ema = getattr(trainer, "g_ema", None)
+    if g_ema is not None:  # the file's average, or (saved without one) G itself
+        ema = payload.get("g_ema", payload["g"])
+        _check_state("G's average", ema, g_ema.state_dict())
+        g_ema.load_state_dict(ema)
+        updates = payload.get("g_updates", saved.step)
+        trainer._g_updates = updates if isinstance(updates, int) and updates >= 0 else 0
     try:
         if cfg.optimizer == saved.config.optimizer and "opt_g" in payload and "opt_d" in payload:
             for opt, params, key in (
                 (trainer.opt_g, trainer.g_params, "opt_g"),
                 (trainer.opt_d, trainer.d_params, "opt_d"),
             ):
-                _load_optimizer(opt, params, payload[key])
+                _load_optimizer(opt, params, payload[key], keep_hyper=same)
         if "rng" in payload:
             trainer.gen.set_state(payload["rng"])
     except ModelError:
@@ -217,19 +229,23 @@ def load_trainer(data: bytes | SavedModel, config: RunConfig | None = None) -> T
     except Exception as exc:
         raise ModelError(f"the file's optimiser state does not fit: {exc}") from None
     trainer.step_count = saved.step
+    if not same:  # the new config's rates (and any decay) from this step on
+        trainer.set_lr(cfg.lr_g, cfg.lr_d)
     if not all(bool(torch.isfinite(p).all()) for p in trainer.g_params + trainer.d_params):
         raise ModelError("the file's weights are not all finite numbers")
     return trainer
 
 
-def _load_optimizer(opt, params, state) -> None:
-    """Load the moments and step counts; keep the hyperparameters of ``opt`` (the config's)."""
+def _load_optimizer(opt, params, state, keep_hyper: bool) -> None:
+    """Load the moments and step counts, and the file's hyperparameters if ``keep_hyper``
+    (else ``opt``'s own: the new config's)."""
     import torch
 
     fresh = [{k: v for k, v in g.items() if k != "params"} for g in opt.param_groups]
     opt.load_state_dict(state)
-    for group, hyper in zip(opt.param_groups, fresh, strict=True):
-        group.update(hyper)
+    if not keep_hyper:
+        for group, hyper in zip(opt.param_groups, fresh, strict=True):
+            group.update(hyper)
     for p in params:
         for key, value in opt.state.get(p, {}).items():
             if isinstance(value, torch.Tensor) and value.dim() and value.shape != p.shape:

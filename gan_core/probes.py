@@ -149,7 +149,8 @@ def manifold(trainer: Trainer, code: int | None, cont: float | None) -> dict:
     cont_t = torch.zeros(n, cfg.cont_codes)
     if cfg.cont_codes and cont is not None:
         cont_t[:, 0] = float(cont)
-    pts = m.G(m.g_input(z, code_t, cont_t)).numpy()
+    g = getattr(trainer, "g_eval", m.G)  # the G that draws the points (its EMA, if on)
+    pts = g(m.g_input(z, code_t, cont_t)).numpy()
     return {"manifold": pts.reshape(rows, MANIFOLD, 2).astype(np.float32)}
 
 
