@@ -102,6 +102,23 @@ def test_model_save_load_same_outputs_and_resumes_at_its_step(gan):
     assert np.array_equal(sample(loaded), sample(t))
 
 
+def test_model_keeps_gs_moving_average_and_resumes_exactly():
+    if "ema" not in SPECS:
+        pytest.skip("needs the ema setting")
+    cfg = RunConfig(target="ring", ema=0.99, lr_half_life=100)
+    t = Trainer(cfg)
+    t.run(130)
+    loaded = export.load_trainer(export.model_bytes(t))
+    assert np.array_equal(sample(loaded), sample(t)), "samples come from the same average"
+    t.run(70)
+    loaded.run(70)
+    assert loaded.losses() == t.losses() and np.array_equal(sample(loaded), sample(t))
+    plain = Trainer(RunConfig(target="ring"))
+    plain.run(10)
+    averaged = export.load_trainer(export.model_bytes(plain), cfg)
+    assert np.array_equal(sample(averaged), sample(plain)), "no average saved: it starts at G"
+
+
 def test_continuing_with_other_settings_that_keep_the_shapes():
     t = Trainer(RunConfig(target="ring"))
     t.run(10)
