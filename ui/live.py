@@ -43,8 +43,19 @@ def preview(config) -> object | None:
     return _preview(tuple(sorted(config.to_flat().items())))
 
 
-def draw_points(handle: JobHandle | None, key: str, config=None, height: int = 420) -> None:
-    """Status line and point cloud; before Train, the target's points."""
+def draw_points(
+    handle: JobHandle | None,
+    key: str,
+    config=None,
+    height: int = 420,
+    shown_snap=None,
+    show=(),
+) -> None:
+    """Status line and point cloud; before Train, the target's points.
+
+    ``shown_snap``: an older snapshot to draw instead of the newest (the timeline);
+    ``show``: probe layers to draw over the points (overlays.SHOWABLE).
+    """
     snap = handle.latest() if handle else None
     info = handle.info if handle else None
     position = handle.queue_position if handle else None
@@ -57,8 +68,13 @@ def draw_points(handle: JobHandle | None, key: str, config=None, height: int = 4
     else:
         st.markdown(plots.status_text(info, snap, position))
     shown = info or preview(config)
+    drawn = shown_snap or snap
     if shown is not None:
-        chart(plots.points_figure(shown, snap, height=height), f"{key}_points", LIVE_CONFIG)
+        layers = drawn.layers if drawn is not None else None
+        fig = plots.points_figure(shown, drawn, height=height, layers=layers, show=show)
+        chart(fig, f"{key}_points", LIVE_CONFIG)
+    if shown_snap is not None:
+        st.caption(f"Timeline: showing step {shown_snap.step} (turn on **Live** for the newest)")
     if info is None:
         st.caption("Press **Train** to start a run.")
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from gan_core.runner import JobHandle, Runner
+from gan_core.runner import SETTABLE, JobHandle, Runner
 
 
 @st.cache_resource
@@ -40,7 +40,20 @@ def start(name: str, config, paused: bool = False, **opts) -> JobHandle:
     stop(name)
     handle = runner().submit(config, paused=paused, alive=_session_alive(), **opts)
     st.session_state[f"job:{name}"] = handle
+    st.session_state[f"sent:{handle.id}"] = {k: v for k, v in opts.items() if k in SETTABLE}
     return handle
+
+
+def send_changes(handle: JobHandle | None, wanted: dict) -> dict:
+    """``handle.set`` the settings in ``wanted`` that differ from what it was last sent."""
+    if handle is None:
+        return {}
+    sent = st.session_state.setdefault(f"sent:{handle.id}", {})
+    changes = {k: v for k, v in wanted.items() if k not in sent or sent[k] != v}
+    if changes:
+        handle.set(**changes)
+        sent.update(changes)
+    return changes
 
 
 def stop(name: str) -> None:

@@ -1,4 +1,4 @@
-"""Page-wide CSS: live views must not fade while a fragment redraws them."""
+"""Page-wide CSS: live views must not fade while a fragment redraws them; presentation mode."""
 
 import streamlit as st
 
@@ -9,6 +9,27 @@ CSS = """
 </style>
 """
 
+PRESENT_CSS = """
+<style>
+/* ?present=1: a projector at 1280x720 — no sidebar, larger type, the page uses the width */
+[data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"],
+[data-testid="stExpandSidebarButton"], [data-testid="stSidebarNav"],
+[data-testid="stHeader"] { display: none !important; }
+html, body, [data-testid="stMain"] { font-size: 22px !important; }
+[data-testid="stMain"] p, [data-testid="stMain"] label, [data-testid="stMain"] button {
+  font-size: 1.1rem !important;
+}
+[data-testid="stMainBlockContainer"] {
+  padding: 1rem 1.5rem !important; max-width: 100% !important;
+}
+</style>
+"""
+
+
+def presenting() -> bool:
+    """``?present=1`` (or true/yes) in the link: the projector layout."""
+    return str(st.query_params.get("present", "")).lower() in ("1", "true", "yes")
+
 
 def apply() -> None:
-    st.html(CSS)
+    st.html(CSS + (PRESENT_CSS if presenting() else ""))

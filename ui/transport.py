@@ -24,11 +24,14 @@ def buttons(
     ready: bool,
     key: str,
     spare: int = 3,
+    step_args: Callable[[], tuple[int, str]] = lambda: (1, "both"),
 ) -> None:
     """The four buttons; ``start(paused)`` begins new runs and returns their handles.
 
     ``spare``: width of the empty space to their right, in button widths (0 in a narrow
     column, so that "Pause" is not cut short).
+
+    ``step_args()``: (steps, mode) that one Step click trains (runner.STEP_MODES).
 
     Train starts new runs when there are none or all have finished, else resumes them.
     """
@@ -46,8 +49,9 @@ def buttons(
             h.pause()
 
     def on_step():
+        n, mode = step_args()
         for h in handles() or start(True):
-            h.step_once(1)
+            h.step_once(n, mode)
 
     now = handles()
     running = busy(now)

@@ -1,0 +1,158 @@
+"""Playground in a real browser: the URL round trip, a layer, the timeline, a CSV upload."""
+
+import re
+
+import numpy as np
+
+from tests.e2e.server import wait_for
+from tests.e2e.test_compare_e2e import choose, shown
+from tests.e2e.test_playground_e2e import click, status, step
+
+SHOWING = re.compile(r"Timeline: showing step (\d+)")
+
+TRACE_TYPES = """() => {
+  const out = [];
+  for (const p of document.querySelectorAll('.js-plotly-plot')) {
+    const names = (p._fullData || []).map(d => d.name);
+    if (names.includes('real')) for (const d of p._fullData) out.push([d.type, d.name]);
+  }
+  return out;
+}"""
+
+CLOUD_RANGE = """() => {
+  for (const p of document.querySelectorAll('.js-plotly-plot')) {
+    const names = (p._fullData || []).map(d => d.name);
+    if (names.includes('real')) return Array.from(p._fullLayout.xaxis.range);
+  }
+  return null;
+}"""
+
+
+def href(page) -> str:
+    """The address bar: Streamlit updates it with history.replaceState (page.url lags)."""
+    return page.evaluate("location.href")
+
+
+def showing(page) -> int | None:
+    m = SHOWING.search(status(page))
+    return int(m.group(1)) if m else None
+
+
+def test_url_round_trip(page):
+    page.goto(f"{page.base_url}/?target=ring&gan=cgan&seed=7")
+    page.get_by_role("button", name="Train", exact=True).wait_for()
+    wait_for(lambda: shown(page, "GAN type") == "Conditional GAN", what="gan from the URL")
+    assert shown(page, "Target") == "Ring of Gaussians"
+    seed = page.get_by_role("spinbutton", name="Seed")
+    assert seed.input_value() == "7"
+
+    choose(page, "GAN type", "InfoGAN")
+    wait_for(lambda: "gan=infogan" in href(page), what="the URL follows the widget")
+    seed.fill("11")
+    seed.press("Enter")
+    wait_for(lambda: "seed=11" in href(page), what="seed in the URL")
+    assert "target=ring" in href(page)
+
+    page.goto(href(page))  # the new link opens with the new settings
+    wait_for(lambda: shown(page, "GAN type") == "InfoGAN", what="infogan after reload")
+    assert page.get_by_role("spinbutton", name="Seed").input_value() == "11"
+
+
+def test_presentation_flag_hides_the_sidebar_and_enlarges_the_type(browser, server):
+    context = browser.new_context(viewport={"width": 1280, "height": 720})
+    page = context.new_page()
+    page.set_default_timeout(30_000)
+    try:
+        page.goto(f"{server}/?present=1&target=grid")
+        for label in ("Train", "Pause", "Reset"):
+            page.get_by_role("button", name=label, exact=True).wait_for(state="visible")
+        wait_for(lambda: not page.get_by_test_id("stSidebar").is_visible(), what="no sidebar")
+        size = page.evaluate(
+            "() => parseFloat(getComputedStyle(document.querySelector("
+            '\'[data-testid="stMain"] [data-testid="stMarkdownContainer"] p\')).fontSize)'
+        )
+        assert size >= 20, size
+        click(page, "Train")
+        wait_for(lambda: step(page) > 0, timeout=60, what="training in presentation mode")
+        assert "present=1" in href(page) and "target=grid" in href(page)
+        click(page, "Reset")
+    finally:
+        context.close()
+
+
+def test_heatmap_layer_appears_on_the_cloud(page):
+    page.goto(page.base_url)
+    click(page, "Train")
+    wait_for(lambda: step(page) > 0, timeout=60, what="training")
+    assert ["heatmap", "D(x)"] not in page.evaluate(TRACE_TYPES)
+    pill = page.get_by_role("button", name="D heatmap")
+    pill.click()
+    active = page.get_by_role("button", name="D heatmap", pressed=True)
+    wait_for(lambda: active.count() == 1, timeout=20, what="the D heatmap pill on")
+    wait_for(
+        lambda: ["heatmap", "D(x)"] in page.evaluate(TRACE_TYPES),
+        timeout=30,
+        what="D's heatmap trace in the points figure",
+    )
+    wait_for(
+        lambda: ["contour", "D's boundary"] in page.evaluate(TRACE_TYPES),
+        what="its boundary line",
+    )
+    click(page, "Reset")
+
+
+def test_timeline_scrubs_back_while_the_run_continues(page):
+    page.goto(page.base_url)
+    click(page, "Train")
+    slider = page.get_by_role("slider", name="Timeline (step)")
+    slider.wait_for(timeout=60_000)
+    wait_for(lambda: step(page) > 200, timeout=60, what="some training")
+    assert showing(page) is None, "live at first"
+
+    slider.focus()
+    slider.press("Home")
+    wait_for(lambda: showing(page) is not None, timeout=20, what="the cloud shows an older step")
+    back = showing(page)
+    now = step(page)
+    assert back < now
+    wait_for(lambda: step(page) > now + 100, timeout=60, what="the run goes on meanwhile")
+    assert showing(page) == back, "the scrubbed position stays put"
+
+    slider.focus()
+    for _ in range(3):  # later snapshots: still scrubbed, a newer step
+        slider.press("ArrowRight")
+        page.wait_for_timeout(300)
+    wait_for(lambda: (showing(page) or 0) > back, timeout=20, what="a later step shown")
+    assert showing(page) < step(page)
+
+    click(page, "Live")
+    wait_for(lambda: showing(page) is None, timeout=20, what="back to live")
+    click(page, "Reset")
+
+
+def test_csv_upload_shows_the_custom_points(page, tmp_path):
+    rng = np.random.default_rng(1)
+    pts = rng.normal(size=(60, 2)) * 2 + [6.0, 0.0]
+    csv = "x,y\n" + "".join(f"{x:.4f},{y:.4f}\n" for x, y in pts)
+    extent = float(np.abs(np.round(pts, 4)).max() * 1.15 + 1e-3)
+
+    page.goto(page.base_url)
+    page.get_by_role("button", name="Train", exact=True).wait_for()
+    wait_for(lambda: page.evaluate(CLOUD_RANGE), what="the target's cloud")
+    assert abs(page.evaluate(CLOUD_RANGE)[1] - extent) > 0.5, "moons has another window"
+
+    page.get_by_text("Your own points (upload a CSV or draw)").click()
+    box = page.get_by_test_id("stFileUploader").filter(has_text="CSV of x,y[,label]")
+    box.locator("input[type=file]").set_input_files(
+        files=[{"name": "mine.csv", "mimeType": "text/csv", "buffer": csv.encode()}]
+    )
+    wait_for(lambda: "60 points from the file" in status(page), timeout=30, what="file read")
+    wait_for(
+        lambda: abs((page.evaluate(CLOUD_RANGE) or [0, 0])[1] - extent) < 1e-3,
+        timeout=30,
+        what="the cloud's window fits the uploaded points",
+    )
+    click(page, "Train")
+    wait_for(lambda: step(page) > 0, timeout=60, what="training on the uploaded points")
+    assert abs(page.evaluate(CLOUD_RANGE)[1] - extent) < 1e-3
+    click(page, "Reset")

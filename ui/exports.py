@@ -1,0 +1,62 @@
+"""Downloads of a run (curves CSV, GIF, model file) and loading a saved model."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import streamlit as st
+
+from gan_core import export
+
+
+def curves_csv(handle) -> bytes:
+    return export.series_csv(handle.series()).encode()
+
+
+def run_gif(handle) -> bytes:
+    return export.run_gif(handle.info, handle.snapshots())
+
+
+def model_file(handle) -> bytes:
+    return handle.save_model()
+
+
+def downloads(handle, key: str) -> None:
+    """Three download buttons; the bytes are made only when one is clicked."""
+    ready = handle is not None and handle.info is not None and handle.step > 0
+    cfg = handle.config if handle is not None else None
+    stem = f"ganlab-{cfg.gan}-{cfg.loss}-{cfg.target}" if cfg is not None else "ganlab"
+    items = [
+        ("Curves (CSV)", curves_csv, "csv", "text/csv"),
+        ("Run (GIF)", run_gif, "gif", "image/gif"),
+        ("Model", model_file, "pt", "application/octet-stream"),
+    ]
+    for col, (label, make, ext, mime) in zip(st.columns(3), items, strict=True):
+        col.download_button(
+            label,
+            data=(lambda make=make: make(handle)) if ready else b"",
+            file_name=f"{stem}.{ext}",
+            mime=mime,
+            disabled=not ready,
+            on_click="ignore",
+            key=f"{key}dl_{ext}",
+            width="stretch",
+        )
+
+
+def model_loader(key: str, on_load: Callable[[export.SavedModel, bytes, bool], None]) -> None:
+    """Upload a model file; check it (nothing in it runs); continue training or inspect it."""
+    up = st.file_uploader("A saved model (.pt)", type=["pt"], key=f"{key}model_file")
+    if up is None:
+        return
+    data = up.getvalue()
+    try:
+        saved = export.read_model(data)
+    except export.ModelError as exc:
+        st.error(f"Cannot use this model file — {exc}")
+        return
+    cfg = saved.config
+    st.success(f"{cfg.gan} / {cfg.loss} on {cfg.target}, trained {saved.step} steps")
+    c1, c2 = st.columns(2)
+    c1.button("Continue training", on_click=on_load, args=(saved, data, False), key=f"{key}m_go")
+    c2.button("Inspect (paused)", on_click=on_load, args=(saved, data, True), key=f"{key}m_look")

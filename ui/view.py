@@ -1,0 +1,77 @@
+"""What the point cloud shows besides the points: probe layers, one class or code, a traversal.
+
+Every choice is sent to the running job (``JobHandle.set``) and passed at submit, so the
+worker computes only the layers someone looks at.
+"""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from gan_core.overlays import SHOWABLE
+from gan_core.probes import LAYERS
+
+LABELS = {
+    "heatmap": "D heatmap",
+    "arrows": "G gradients",
+    "manifold": "G manifold",
+    "optimal_d": "Optimal D*",
+}
+HELP = (
+    "D heatmap: D's view of the plane, dotted line at its boundary (0.5). G gradients: "
+    "where G's loss pushes generated points. G manifold: G's image of a latent grid. "
+    "Optimal D*: p_data / (p_data + p_g), for targets with known modes (ring, grid)."
+)
+CONT_RANGE = 2.0
+
+
+def layers_widget(key: str) -> tuple[str, ...]:
+    """The layers the user toggled on (``{key}layers``), in probes.LAYERS order."""
+    chosen = st.pills(
+        "Layers",
+        LAYERS,
+        selection_mode="multi",
+        format_func=LABELS.get,
+        key=f"{key}layers",
+        help=HELP,
+    )
+    return tuple(name for name in LAYERS if name in (chosen or ()))
+
+
+def shown(layers) -> tuple[str, ...]:
+    """The layers drawn over the point cloud (D* has its own figure)."""
+    return tuple(name for name in layers if name in SHOWABLE)
+
+
+def choices(config) -> int:
+    """How many classes (cGAN) or codes (InfoGAN) one can pick from; 0 for a plain GAN."""
+    if config is None or config.gan == "gan":
+        return 0
+    return int(config.n_codes if config.gan == "infogan" else config.n_classes)
+
+
+def code_widgets(config, key: str) -> tuple[int | None, float | None]:
+    """For cGAN/InfoGAN: one class/code to look at; for InfoGAN's continuous codes, c₁."""
+    k = choices(config)
+    if not k:
+        return None, None
+    what = "code" if config.gan == "infogan" else "class"
+    code = st.selectbox(
+        f"Show G's points for {what}",
+        [None, *range(k)],
+        format_func=lambda c: f"every {what}" if c is None else f"{what} {c}",
+        key=f"{key}view_code",
+    )
+    cont = None
+    if config.gan == "infogan" and config.cont_codes:
+        if st.toggle("Traverse the continuous code c₁", key=f"{key}traverse"):
+            cont = st.slider("c₁", -CONT_RANGE, CONT_RANGE, 0.0, 0.1, key=f"{key}view_cont")
+    return code, cont
+
+
+def wanted(key: str) -> dict:
+    """The view settings as JobHandle.set / Runner.submit take them (from session state)."""
+    s = st.session_state
+    layers = tuple(n for n in LAYERS if n in (s.get(f"{key}layers") or ()))
+    cont = s.get(f"{key}view_cont", 0.0) if s.get(f"{key}traverse") else None
+    return {"layers": layers, "view_code": s.get(f"{key}view_code"), "view_cont": cont}
