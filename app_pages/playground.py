@@ -111,11 +111,8 @@ def panel():
     )
     h = session.job(NAME)
     cfg = st.session_state.get("pg_config")
-    c1, c2 = st.columns([3, 2])
-    with c1:
-        layers = view.layers_widget(KEY)
-    with c2:
-        view.code_widgets(h.config if h is not None else cfg, KEY)
+    layers = view.layers_widget(KEY)
+    view.code_widgets(h.config if h is not None else cfg, KEY)
     session.send_changes(h, view.wanted(KEY))
     cloud = st.container()
     past = timeline.timeline(h, KEY)

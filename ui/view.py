@@ -56,7 +56,8 @@ def code_widgets(config, key: str) -> tuple[int | None, float | None]:
     if not k:
         return None, None
     what = "code" if config.gan == "infogan" else "class"
-    code = st.selectbox(
+    c1, c2 = st.columns(2, vertical_alignment="bottom")
+    code = c1.selectbox(
         f"Show G's points for {what}",
         [None, *range(k)],
         format_func=lambda c: f"every {what}" if c is None else f"{what} {c}",
@@ -64,7 +65,7 @@ def code_widgets(config, key: str) -> tuple[int | None, float | None]:
     )
     cont = None
     if config.gan == "infogan" and config.cont_codes:
-        if st.toggle("Traverse the continuous code c₁", key=f"{key}traverse"):
+        if c2.toggle("Traverse the continuous code c₁", key=f"{key}traverse"):
             cont = st.slider("c₁", -CONT_RANGE, CONT_RANGE, 0.0, 0.1, key=f"{key}view_cont")
     return code, cont
 

@@ -156,3 +156,41 @@ def test_csv_upload_shows_the_custom_points(page, tmp_path):
     wait_for(lambda: step(page) > 0, timeout=60, what="training on the uploaded points")
     assert abs(page.evaluate(CLOUD_RANGE)[1] - extent) < 1e-3
     click(page, "Reset")
+
+
+def test_drawing_points_with_a_lasso_makes_them_the_target(page):
+    page.goto(page.base_url)
+    page.get_by_role("button", name="Train", exact=True).wait_for()
+    page.get_by_text("Your own points (upload a CSV or draw)").click()
+    plane = page.locator(".js-plotly-plot").filter(has=page.locator(".nsewdrag"))
+    canvas = wait_for(
+        lambda: next(
+            (
+                plane.nth(i)
+                for i in range(plane.count())
+                if "plane" in plane.nth(i).evaluate("p => (p._fullData || []).map(d => d.name)")
+            ),
+            None,
+        ),
+        what="the drawing plane",
+    )
+    canvas.scroll_into_view_if_needed()
+    box = canvas.locator(".nsewdrag").first.bounding_box()
+    x0, y0 = box["x"] + box["width"] * 0.3, box["y"] + box["height"] * 0.3
+    page.mouse.move(x0, y0)
+    page.mouse.down()
+    for dx, dy in [(60, 0), (60, 60), (0, 60), (0, 0)]:
+        page.mouse.move(x0 + dx, y0 + dy, steps=5)
+    page.mouse.up()
+    drawn = re.compile(r"(\d+) drawn point\(s\)")
+    wait_for(
+        lambda: int(drawn.search(status(page)).group(1)) >= 10,
+        timeout=30,
+        what="ten or more points drawn",
+    )
+    moons = 2.0  # the default target's window; the drawn points' is another
+    wait_for(
+        lambda: abs((page.evaluate(CLOUD_RANGE) or [0, moons])[1] - moons) > 0.01,
+        timeout=30,
+        what="the cloud's window fits the drawn points",
+    )
