@@ -121,6 +121,11 @@ def _heading(i: int, run_type: str) -> None:
     )
 
 
+def training() -> bool:
+    """Whether any run of the comparison trains (or is about to)."""
+    return transport.busy(list(session.group(NAME).values()))
+
+
 def panel() -> None:
     """Buttons and every run's status line and point cloud (the fast fragment)."""
     runs = session.group(NAME)

@@ -106,6 +106,25 @@ def draw_modes(handle: JobHandle | None, key: str, height: int = 220, side_by_si
             chart(plots.code_mode_figure(info, snap, height=height), f"{key}_codes")
 
 
-def live(body: Callable[[], None], every: float = FAST) -> None:
-    """Run ``body`` now and again every ``every`` seconds, as a fragment."""
-    st.fragment(body, run_every=every)()
+def live(
+    body: Callable[[], None], every: float = FAST, fast: Callable[[], bool] | None = None
+) -> None:
+    """Run ``body`` now and again every ``every`` seconds, as a fragment.
+
+    With ``fast``, the fragment redraws every FAST seconds only while ``fast()`` holds
+    (something trains or replays) and every SLOW seconds otherwise: each redraw is a
+    script thread in the server, and idle pages redrawing 5 times a second stalled it
+    at 20 pages (bench/load.py). When the answer changes, the page reruns once to
+    re-create the fragment with the other interval.
+    """
+    if fast is None:
+        st.fragment(body, run_every=every)()
+        return
+    chosen = FAST if fast() else SLOW
+
+    def paced() -> None:
+        body()
+        if (FAST if fast() else SLOW) != chosen:
+            st.rerun()
+
+    st.fragment(paced, run_every=chosen)()

@@ -23,6 +23,11 @@ def _keys(key: str) -> tuple[str, str, str, str, str]:
     return (f"{key}tl_{n}" for n in ("step", "live", "play", "recent", "chosen"))
 
 
+def playing(key: str) -> bool:
+    """Whether the timeline is replaying (the page then redraws at full speed)."""
+    return bool(st.session_state.get(f"{key}tl_play"))
+
+
 def _nearest(steps: list[int], step) -> int:
     if step in steps:
         return step
