@@ -132,6 +132,6 @@ def views():
 
 
 with left:
-    live.live(panel, fast=lambda: transport.busy(handles()) or timeline.playing(KEY))
+    live.live(panel, fast=lambda: transport.training(handles()) or timeline.playing(KEY))
 with views_box:
     live.live(views, every=live.SLOW)

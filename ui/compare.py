@@ -123,7 +123,7 @@ def _heading(i: int, run_type: str) -> None:
 
 def training() -> bool:
     """Whether any run of the comparison trains (or is about to)."""
-    return transport.busy(list(session.group(NAME).values()))
+    return transport.training(list(session.group(NAME).values()))
 
 
 def panel() -> None:

@@ -12,6 +12,13 @@ FINISHED = ("error", "diverged", "done", "stopped")
 BUSY = ("queued", "starting", "running")
 
 
+def training(handles: list[JobHandle]) -> bool:
+    """Training now or about to (not merely queued): the views then redraw fast."""
+    return any(
+        h.state in ("starting", "running") or (h.held and h.state not in FINISHED) for h in handles
+    )
+
+
 def busy(handles: list[JobHandle]) -> bool:
     """Training, about to, or held to start together with the others."""
     return any(h.state in BUSY or (h.held and h.state not in FINISHED) for h in handles)
