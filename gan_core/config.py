@@ -63,6 +63,13 @@ SPECS: dict[str, Spec] = {
     "info_weight": Spec(float, 0.0, 10.0, help="InfoGAN code-prediction weight lambda"),
     "codes": Spec(int, 0, 50, help="InfoGAN categorical code size (0: target's classes)"),
     "cont_codes": Spec(int, 0, 4, help="InfoGAN continuous codes"),
+    "ema": Spec(
+        float,
+        0.0,
+        0.9999,
+        help="G's weights averaged with this decay per step for samples "
+        "and metrics (an exponential moving average; 0: off)",
+    ),
     "n_points": Spec(int, 100, 100_000, help="size of the training set"),
     "seed": Spec(int, 0, 2**31 - 1, help="random seed"),
 }
@@ -91,6 +98,7 @@ class RunConfig:
     info_weight: float = 1.0
     codes: int = 0
     cont_codes: int = 0
+    ema: float = 0.0
     n_points: int = 10_000
     seed: int = 0
     target_params: tuple[tuple[str, float], ...] = ()

@@ -9,6 +9,8 @@ fused kernel directly (``_update``); ``bench/throughput.py`` measures what that 
 
 from __future__ import annotations
 
+import copy
+
 import numpy as np
 import torch
 
@@ -57,6 +59,12 @@ class Trainer:
         self.opt_d = self._optimizer(self.d_params, cfg.lr_d)
         self._one = torch.ones(())
         self._fast_adam = all(map(self._fast_adam_ok, (self.opt_g, self.opt_d)))
+        # ``ema``: a moving average of G's weights, which ``sample`` draws from
+        self.g_ema = None
+        self._g_updates = 0
+        if cfg.ema > 0:
+            self.g_ema = copy.deepcopy(self.model.G).requires_grad_(False)
+            self._ema_params = list(self.g_ema.parameters())
         self.d_steps = cfg.effective_d_steps
         zero = torch.zeros(())
         self._last = {name: zero for name in LOSS_NAMES}
@@ -186,6 +194,17 @@ class Trainer:
         total.backward(inputs=self.g_params)
         self._update(self.opt_g, self.g_params)
         self._last["loss_g"] = loss.detach()
+        if self.g_ema is not None:
+            self._ema_update()
+
+    def _ema_update(self) -> None:
+        """EMA ← EMA + (1 − decay)·(G − EMA), one fused op. The decay is (1 + t)/(10 + t)
+        at G's t-th update until it reaches ``ema``: the average soon forgets G's start."""
+        self._g_updates += 1
+        t = self._g_updates
+        decay = min(self.cfg.ema, (1 + t) / (10 + t))
+        with torch.no_grad():
+            torch._foreach_lerp_(self._ema_params, self.g_params, 1.0 - decay)
 
     def step(self, mode: str = "both") -> None:
         """One training step: the configured D steps and one G step (or just one side)."""
@@ -219,6 +238,11 @@ class Trainer:
         return {k: float(self._last[k]) for k in names}
 
     # --- sampling for views and metrics ------------------------------------------------
+    @property
+    def g_eval(self) -> torch.nn.Module:
+        """The G that samples, views and metrics use: the EMA copy when ``ema`` is on."""
+        return self.g_ema if self.g_ema is not None else self.model.G
+
     @torch.no_grad()
     def sample(self, n: int, gen: torch.Generator | None = None, labels=None, cont=None):
         """n generated points and their class or code (or zeros for a plain GAN).
@@ -238,6 +262,6 @@ class Trainer:
         if cont is not None and lat.cont is not None:
             lat.cont[:, 0] = float(cont)
             g_in = m.g_input(g_in[:, : self.cfg.z_dim], lat.code, lat.cont)
-        pts = m.G(g_in).numpy()
+        pts = self.g_eval(g_in).numpy()
         code = lat.code.numpy() if lat.code is not None else np.zeros(n, dtype=np.int64)
         return pts, code

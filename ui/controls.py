@@ -112,6 +112,7 @@ WIDGET_KEYS = {
     "info_weight": "info_weight",
     "codes": "codes",
     "cont_codes": "cont",
+    "ema": "ema",
     "n_points": "n_points",
 }
 """Config field → widget key suffix (after ``{key}cfg_``); the target has its own."""
@@ -188,6 +189,16 @@ def config_widgets(defaults: RunConfig | None = None, key: str = "") -> RunConfi
             "InfoGAN codes (0 = target's classes)", 0, 50, d.codes, key=k + "codes"
         )
         cont_codes = st.slider("InfoGAN continuous codes", 0, 4, d.cont_codes, key=k + "cont")
+        ema = st.number_input(
+            "Average G's weights (EMA decay, 0 = off)",
+            0.0,
+            0.9999,
+            d.ema,
+            0.001,
+            format="%.4f",
+            key=k + "ema",
+            help=_help("ema"),
+        )
         n_points = st.number_input(
             "Training points", 100, 100_000, d.n_points, 100, key=k + "n_points"
         )
@@ -214,6 +225,7 @@ def config_widgets(defaults: RunConfig | None = None, key: str = "") -> RunConfi
             info_weight=info_weight,
             codes=codes,
             cont_codes=cont_codes,
+            ema=ema,
             n_points=n_points,
             seed=int(seed),
             target_params=tuple(tparams.items()),

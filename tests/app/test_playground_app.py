@@ -40,6 +40,7 @@ def test_page_builds_the_default_config(app):
         ("number_input", "pg_cfg_info_weight", 2.0, "info_weight", 2.0),
         ("number_input", "pg_cfg_codes", 4, "codes", 4),
         ("slider", "pg_cfg_cont", 2, "cont_codes", 2),
+        ("number_input", "pg_cfg_ema", 0.999, "ema", 0.999),
         ("number_input", "pg_cfg_n_points", 5000, "n_points", 5000),
         ("number_input", "pg_cfg_gp_weight", 5.0, "gp_weight", 5.0),
     ],

@@ -105,7 +105,7 @@ def test_model_save_load_same_outputs_and_resumes_at_its_step(gan):
 def test_model_keeps_gs_moving_average_and_resumes_exactly():
     if "ema" not in SPECS:
         pytest.skip("needs the ema setting")
-    cfg = RunConfig(target="ring", ema=0.99, lr_half_life=100)
+    cfg = RunConfig(target="ring", ema=0.99)
     t = Trainer(cfg)
     t.run(130)
     loaded = export.load_trainer(export.model_bytes(t))
