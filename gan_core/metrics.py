@@ -72,3 +72,23 @@ def evaluate(fake: np.ndarray, real: np.ndarray, extent: float, modes: Modes | N
     if modes is not None:
         out.update(mode_metrics(fake, modes))
     return out
+
+
+def code_purity(points: np.ndarray, codes: np.ndarray, real: np.ndarray, labels: np.ndarray):
+    """How well codes (or classes) follow the target's classes, in [0, 1].
+
+    Each generated point takes the class of its nearest real point; the purity is the
+    share of points whose class is the most common one of their code. 1: every code
+    draws from one class only (the two moons, one each); about 1/classes: no relation.
+    """
+    nearest = np.empty(len(points), dtype=np.int64)
+    rr = (real**2).sum(1)
+    for i in range(0, len(points), 500):  # (500 × len(real) distances at a time)
+        p = points[i : i + 500]
+        d2 = rr[None, :] - 2 * p @ real.T
+        nearest[i : i + 500] = d2.argmin(1)
+    cls = labels[nearest]
+    k = int(labels.max()) + 1
+    table = np.zeros((int(codes.max()) + 1, k), dtype=np.int64)
+    np.add.at(table, (codes, cls), 1)
+    return float(table.max(1).sum() / max(len(points), 1))

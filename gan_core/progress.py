@@ -27,8 +27,10 @@ class Progress:
         left = elapsed / frac - elapsed if frac > 0 else float("nan")
         bar = "#" * int(24 * frac) + "." * (24 - int(24 * frac))
         rate = done / elapsed if elapsed > 0 else 0.0
+        # (``done`` may be fractional, e.g. runs with one in progress: shown whole)
+        speed = f"{rate:,.0f}/s" if rate >= 1 or rate == 0 else f"{1 / rate:,.1f}s each"
         line = (
-            f"\r{self.label} {done}/{self.total} [{bar}] {rate:,.0f}/s "
+            f"\r{self.label} {int(done)}/{self.total} [{bar}] {speed} "
             f"{elapsed:.0f}s elapsed, {left:.0f}s left  {extra}"
         )
         self.stream.write(line[:160].ljust(100))
