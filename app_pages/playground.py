@@ -3,7 +3,6 @@
 import streamlit as st
 
 from gan_core.config import RunConfig
-from gan_core.overlays import optimal_d_figure
 from gan_core.presets import PRESETS
 from gan_core.runner import MAX_STEPS
 from ui import (
@@ -15,6 +14,7 @@ from ui import (
     query,
     session,
     stepping,
+    style,
     timeline,
     transport,
     view,
@@ -60,25 +60,16 @@ with st.sidebar:
     budget = controls.budget_widget(KEY, MAX_STEPS)
     st.header("Stepping")
     stepping.widgets(KEY)
-presets.caption(preset, drifted=preset is not None and config != presets.first_config(preset))
 
-left, right = st.columns([5, 4])
-views_box = right.container()
-with right:
-    with st.expander("Your own points (upload a CSV or draw)"):
-        custom = custom_data.section(KEY)
-    with st.expander("Continue from a saved model"):
-        exports.model_loader(KEY, load_model)
-    st.caption(
-        "Share: the link holds every setting. For a projector, add `&present=1` to it "
-        "(large type, no sidebar)."
-    )
-if config is not None:
-    query.write(config)
-    if custom is not None:
-        config = config.replace(target="custom", custom=custom)
-st.session_state["pg_config"] = config
-st.session_state["pg_budget_steps"] = budget
+
+def caption() -> None:
+    drifted = preset is not None and config != presets.first_config(preset)
+    presets.caption(preset, drifted=drifted)
+
+
+presenting = style.presenting()
+if not presenting:  # on a projector the picture comes first
+    caption()
 
 
 def handles():
@@ -86,19 +77,13 @@ def handles():
     return [h] if h is not None else []
 
 
-handle = session.job(NAME)
-if handle is not None and config is not None:
-    changed = controls.structural_changes(handle.config, config)
-    if changed:
-        st.info(f"Changed: {', '.join(changed)}. Press **Reset**, then **Train**, to apply them.")
-    updates = controls.live_changes(handle.config, config)
-    if updates:
-        handle.set(**updates)
-session.send_changes(handle, stepping.live_settings(KEY))
+def fast() -> bool:
+    """The picture redraws fast while a run trains, or while the timeline replays or scrubs."""
+    return transport.training(handles()) or timeline.following(KEY)
 
 
-def panel():
-    """Buttons, view choices, the point cloud and its timeline, following the run."""
+def buttons():
+    """Train/Pause/Step/Reset; a slow fragment (the buttons change when a run ends)."""
     ready = st.session_state.get("pg_config") is not None
     transport.buttons(
         handles,
@@ -106,22 +91,75 @@ def panel():
         lambda: session.stop(NAME),
         ready,
         KEY,
-        spare=0,
+        spare=2,
         step_args=lambda: stepping.step_args(KEY),
     )
+    live.follow("picture", fast)
+
+
+handle = session.job(NAME)
+buttons_box = st.container()
+row = st.columns([3, 2], vertical_alignment="bottom")
+with row[0]:
+    layers = view.layers_widget(KEY, label=not presenting)
+side_by_side = "optimal_d" in layers  # D* beside D's heatmap: the picture takes the width
+
+if side_by_side:
+    picture_box, timeline_box = st.container(), st.container()
+    left, right = st.columns([5, 4])
+    views_box, extras_box = left.container(), right.container()
+else:
+    left, right = st.columns([5, 4])
+    picture_box, timeline_box = left.container(), left.container()
+    views_box, extras_box = right.container(), right.container()
+with extras_box:
+    with st.expander("Your own points (upload a CSV or draw)"):
+        custom = custom_data.section(KEY)
+    with st.expander("Continue from a saved model"):
+        exports.model_loader(KEY, load_model)
+    if not presenting:
+        st.caption(
+            "Share: the link holds every setting. For a projector, add `&present=1` to it "
+            "(large type, no sidebar)."
+        )
+if config is not None:
+    query.write(config)
+    if custom is not None:
+        config = config.replace(target="custom", custom=custom)
+st.session_state["pg_config"] = config
+st.session_state["pg_budget_steps"] = budget
+
+if handle is not None and config is not None:
+    changed = controls.structural_changes(handle.config, config)
+    if changed:
+        st.info(f"Changed: {', '.join(changed)}. Press **Reset**, then **Train**, to apply them.")
+    updates = controls.live_changes(handle.config, config)
+    if updates:
+        handle.set(**updates)
+with row[1]:
+    view.code_widgets(handle.config if handle is not None else config, KEY)
+session.send_changes(handle, stepping.live_settings(KEY))
+session.send_changes(handle, view.wanted(KEY))
+HEIGHT = 400 if presenting else 420  # a projector's 720 rows hold it whole
+
+
+def picture():
+    """Status line and point cloud (and D* beside it): all the browser redraws 5×/s."""
     h = session.job(NAME)
     cfg = st.session_state.get("pg_config")
-    layers = view.layers_widget(KEY)
-    view.code_widgets(h.config if h is not None else cfg, KEY)
-    session.send_changes(h, view.wanted(KEY))
-    cloud = st.container()
-    past = timeline.timeline(h, KEY)
+    past = timeline.shown(h, KEY)
+    chosen = view.chosen(KEY)
+    cloud, optimal = st.columns(2) if "optimal_d" in chosen else (st.container(), None)
     with cloud:
-        live.draw_points(h, NAME, cfg, shown_snap=past, show=view.shown(layers))
-        if "optimal_d" in layers and h is not None and h.info is not None:
-            st.caption("Optimal D* beside D's learned view (the heatmap layer above)")
-            fig = optimal_d_figure(h.info, past or h.history.latest(), height=300)
-            live.chart(fig, f"{NAME}_optimal_d", live.LIVE_CONFIG)
+        live.draw_points(h, NAME, cfg, HEIGHT, shown_snap=past, show=view.shown(chosen))
+    if optimal is not None:
+        with optimal:
+            live.draw_optimal_d(h, NAME, past, HEIGHT)
+
+
+def scrubber():
+    timeline.slider(session.job(NAME), KEY)
+    live.follow("picture", fast)
 
 
 def views():
@@ -131,7 +169,13 @@ def views():
     exports.downloads(h, KEY)
 
 
-with left:
-    live.live(panel, fast=lambda: transport.training(handles()) or timeline.playing(KEY))
+with picture_box:  # first: it records its pace, which the others' live.follow reads
+    live.live(picture, fast=fast, name="picture")
+with buttons_box:
+    live.live(buttons, every=live.SLOW)
+with timeline_box:
+    live.live(scrubber, every=live.SLOW)
 with views_box:
     live.live(views, every=live.SLOW)
+if presenting:
+    caption()

@@ -14,6 +14,7 @@ import streamlit as st
 from gan_core import plots
 from gan_core.runner import JobHandle
 from gan_core.snapshot import preview_info
+from ui import style
 
 FAST = 0.2
 SLOW = 1.0
@@ -24,6 +25,8 @@ LIVE_CONFIG = {**PLOT_CONFIG, "staticPlot": True}
 
 
 def chart(fig, key: str, config=PLOT_CONFIG) -> None:
+    if style.presenting():
+        style.enlarge(fig)
     st.plotly_chart(fig, key=key, config=config, theme=None)
 
 
@@ -79,6 +82,16 @@ def draw_points(
         st.caption("Press **Train** to start a run.")
 
 
+def draw_optimal_d(handle: JobHandle | None, key: str, shown_snap=None, height=420) -> None:
+    """D* = p_data / (p_data + p_g) for the shown snapshot, to set beside D's heatmap."""
+    if handle is None or handle.info is None:
+        st.caption("Optimal D* appears here once a run has started.")
+        return
+    st.caption("Optimal D* (the learned D is the heatmap on the left)")
+    fig = plots.optimal_d_figure(handle.info, shown_snap or handle.history.latest(), height=height)
+    chart(fig, f"{key}_optimal_d", LIVE_CONFIG)
+
+
 def draw_curves(handle: JobHandle | None, key: str) -> None:
     info = handle.info if handle else None
     if info is None:
@@ -107,7 +120,10 @@ def draw_modes(handle: JobHandle | None, key: str, height: int = 220, side_by_si
 
 
 def live(
-    body: Callable[[], None], every: float = FAST, fast: Callable[[], bool] | None = None
+    body: Callable[[], None],
+    every: float = FAST,
+    fast: Callable[[], bool] | None = None,
+    name: str | None = None,
 ) -> None:
     """Run ``body`` now and again every ``every`` seconds, as a fragment.
 
@@ -115,12 +131,15 @@ def live(
     (something trains or replays) and every SLOW seconds otherwise: each redraw is a
     script thread in the server, and idle pages redrawing 5 times a second stalled it
     at 20 pages (bench/load.py). When the answer changes, the page reruns once to
-    re-create the fragment with the other interval.
+    re-create the fragment with the other interval. ``name`` lets another fragment
+    (say, the one with the Train button) ask for that rerun at once (``follow``).
     """
     if fast is None:
         st.fragment(body, run_every=every)()
         return
     chosen = FAST if fast() else SLOW
+    if name:
+        st.session_state[f"_live_{name}"] = chosen
 
     def paced() -> None:
         body()
@@ -128,3 +147,14 @@ def live(
             st.rerun()
 
     st.fragment(paced, run_every=chosen)()
+
+
+def follow(name: str, fast: Callable[[], bool]) -> None:
+    """From another fragment: rerun the page when fragment ``name`` must change pace.
+
+    A click on Train in a slow fragment would otherwise wait up to SLOW seconds before
+    the picture noticed the run.
+    """
+    chosen = st.session_state.get(f"_live_{name}")
+    if chosen is not None and (FAST if fast() else SLOW) != chosen:
+        st.rerun()

@@ -25,17 +25,27 @@ HELP = (
 CONT_RANGE = 2.0
 
 
-def layers_widget(key: str) -> tuple[str, ...]:
-    """The layers the user toggled on (``{key}layers``), in probes.LAYERS order."""
-    chosen = st.pills(
+def layers_widget(key: str, label: bool = True) -> tuple[str, ...]:
+    """The layers the user toggled on (``{key}layers``), in probes.LAYERS order.
+
+    ``label=False``: no "Layers" line above the pills (a projector has no room for it).
+    """
+    picked = st.pills(
         "Layers",
         LAYERS,
         selection_mode="multi",
         format_func=LABELS.get,
         key=f"{key}layers",
         help=HELP,
+        label_visibility="visible" if label else "collapsed",
     )
-    return tuple(name for name in LAYERS if name in (chosen or ()))
+    return tuple(name for name in LAYERS if name in (picked or ()))
+
+
+def chosen(key: str) -> tuple[str, ...]:
+    """The layers toggled on, from session state (for fragments that do not draw the pills)."""
+    picked = st.session_state.get(f"{key}layers") or ()
+    return tuple(name for name in LAYERS if name in picked)
 
 
 def shown(layers) -> tuple[str, ...]:
@@ -73,6 +83,6 @@ def code_widgets(config, key: str) -> tuple[int | None, float | None]:
 def wanted(key: str) -> dict:
     """The view settings as JobHandle.set / Runner.submit take them (from session state)."""
     s = st.session_state
-    layers = tuple(n for n in LAYERS if n in (s.get(f"{key}layers") or ()))
+    layers = chosen(key)
     cont = s.get(f"{key}view_cont", 0.0) if s.get(f"{key}traverse") else None
     return {"layers": layers, "view_code": s.get(f"{key}view_code"), "view_cont": cont}

@@ -1,5 +1,6 @@
 """Playground: layers, view code, step modes, speed, timeline, URL and presentation flag."""
 
+import json
 import time
 
 import pytest
@@ -26,6 +27,12 @@ def newest_layers(handle):
 
 def points_json(app) -> str:
     charts = [c for c in app.get("plotly_chart") if '"generated"' in c.proto.spec]
+    return charts[0].proto.spec
+
+
+def points_spec(app) -> str:
+    """The point cloud's figure (before Train too: the target's points)."""
+    charts = [c for c in app.get("plotly_chart") if c.proto.spec and '"real"' in c.proto.spec]
     return charts[0].proto.spec
 
 
@@ -179,6 +186,8 @@ def test_url_round_trip_with_presentation_flag(app):
     assert (cfg.target, cfg.gan, cfg.seed) == ("grid", "cgan", 7)
     assert app.selectbox(key="pg_cfg_gan").value == "cgan"
     assert any("stSidebar" in h.proto.body for h in app.get("html")), "presentation CSS"
+    cloud = json.loads(points_spec(app))
+    assert cloud["layout"]["font"]["size"] >= 18, "Plotly's type enlarged for a projector"
     app.selectbox(key="pg_cfg_gan").set_value("infogan").run()
     params = {k: v[0] if isinstance(v, list) else v for k, v in app.query_params.items()}
     assert params.get("gan") == "infogan" and params.get("present") == "1"
@@ -189,3 +198,4 @@ def test_url_round_trip_with_presentation_flag(app):
 def test_no_presentation_css_without_the_flag(app):
     app.run()
     assert not any("stSidebar" in h.proto.body for h in app.get("html"))
+    assert "size" not in json.loads(points_spec(app))["layout"].get("font", {})

@@ -28,6 +28,30 @@ CLOUD_RANGE = """() => {
 }"""
 
 
+CLOUD_BOX = """() => {
+  for (const p of document.querySelectorAll('.js-plotly-plot')) {
+    const names = (p._fullData || []).map(d => d.name);
+    if (names.includes('real')) {
+      const r = p.getBoundingClientRect();
+      const tick = p.querySelector('.xtick text');
+      return {top: r.top + scrollY, bottom: r.bottom + scrollY, left: r.left, right: r.right,
+              tick: tick ? parseFloat(getComputedStyle(tick).fontSize) : null};
+    }
+  }
+  return null;
+}"""
+
+OPTIMAL_D_BOX = """() => {
+  for (const p of document.querySelectorAll('.js-plotly-plot')) {
+    if ((p._fullData || []).some(d => d.name === 'D*(x)')) {
+      const r = p.getBoundingClientRect();
+      return {top: r.top + scrollY, bottom: r.bottom + scrollY, left: r.left, right: r.right};
+    }
+  }
+  return null;
+}"""
+
+
 def href(page) -> str:
     """The address bar: Streamlit updates it with history.replaceState (page.url lags)."""
     return page.evaluate("location.href")
@@ -74,14 +98,17 @@ def test_presentation_flag_hides_the_sidebar_and_enlarges_the_type(browser, serv
         assert size >= 20, size
         click(page, "Train")
         wait_for(lambda: step(page) > 0, timeout=60, what="training in presentation mode")
+        box = page.evaluate(CLOUD_BOX)
+        assert box is not None and box["bottom"] <= 720, f"the cloud is cut off at 720: {box}"
+        assert box["tick"] >= 16, f"Plotly's tick labels are not enlarged: {box}"
         assert "present=1" in href(page) and "target=grid" in href(page)
         click(page, "Reset")
     finally:
         context.close()
 
 
-def test_heatmap_layer_appears_on_the_cloud(page):
-    page.goto(page.base_url)
+def test_heatmap_layer_appears_on_the_cloud_and_optimal_d_beside_it(page):
+    page.goto(f"{page.base_url}/?target=ring")
     click(page, "Train")
     wait_for(lambda: step(page) > 0, timeout=60, what="training")
     assert ["heatmap", "D(x)"] not in page.evaluate(TRACE_TYPES)
@@ -98,6 +125,12 @@ def test_heatmap_layer_appears_on_the_cloud(page):
         lambda: ["contour", "D's boundary"] in page.evaluate(TRACE_TYPES),
         what="its boundary line",
     )
+    page.get_by_role("button", name="Optimal D*").click()
+    wait_for(lambda: page.evaluate(OPTIMAL_D_BOX) is not None, timeout=30, what="the D* figure")
+    cloud, optimal = page.evaluate(CLOUD_BOX), page.evaluate(OPTIMAL_D_BOX)
+    assert optimal["left"] >= cloud["right"] - 1, f"D* beside the cloud: {cloud} {optimal}"
+    assert optimal["top"] < cloud["bottom"] and cloud["top"] < optimal["bottom"], "same row"
+    assert ["heatmap", "D(x)"] in page.evaluate(TRACE_TYPES), "the learned D stays on the cloud"
     click(page, "Reset")
 
 
