@@ -83,18 +83,18 @@ def fast() -> bool:
 
 
 def buttons():
-    """Train/Pause/Step/Reset; a slow fragment (the buttons change when a run ends)."""
-    ready = st.session_state.get("pg_config") is not None
+    """Train/Pause/Step/Reset, in the page itself: a click reruns the page, and so does the
+    picture when a run starts or ends (its pace changes), so they never show a stale state
+    and cost no redraws of their own."""
     transport.buttons(
         handles,
         start,
         lambda: session.stop(NAME),
-        ready,
+        config is not None,
         KEY,
         spare=2,
         step_args=lambda: stepping.step_args(KEY),
     )
-    live.follow("picture", fast)
 
 
 handle = session.job(NAME)
@@ -166,16 +166,16 @@ def views():
     h = session.job(NAME)
     live.draw_curves(h, NAME)
     live.draw_modes(h, NAME, side_by_side=True)
-    exports.downloads(h, KEY)
 
 
-with picture_box:  # first: it records its pace, which the others' live.follow reads
+with picture_box:  # first: it records its pace, which the scrubber's live.follow reads
     live.live(picture, fast=fast, name="picture")
 with buttons_box:
-    live.live(buttons, every=live.SLOW)
+    buttons()
 with timeline_box:
-    live.live(scrubber, every=live.SLOW)
+    live.live(scrubber, every=live.SLOWER)
 with views_box:
     live.live(views, every=live.SLOW)
+    exports.downloads(handle, KEY)  # made when clicked; the page reruns when a run starts
 if presenting:
     caption()

@@ -6,6 +6,13 @@ Starts its own server and Debian's Chromium. Per round: press Train on a warm se
 and time the first drawn frame; count distinct frames the browser shows for a while;
 read the step counter to get steps/s with the page open; then run the CLI on the same
 config for its steps/s. Prints medians (timings here are noisy; compare ratios).
+
+Chromium draws on this machine too, and here that is 1.2 cores shared with the worker,
+so a second figure is measured the same way with the page on another machine: a
+protocol client (bench/stclient.py) opens the page, presses Train and receives every
+frame the server sends, as a browser does, but draws nothing. The first figure is
+"server, worker and browser on one small machine", the second "the server's own cost
+of a watched run" (a hosted class: the browsers are the students' laptops).
 """
 
 from __future__ import annotations
@@ -108,6 +115,39 @@ def round_in_browser(page, url: str, seconds: float) -> dict:
     }
 
 
+def round_remote(url: str, seconds: float) -> dict:
+    """The same round with the page's drawing elsewhere: every frame sent, none drawn."""
+    import asyncio
+
+    from bench.stclient import LightClient
+
+    async def run() -> dict:
+        async with LightClient(url, name="remote") as c:
+            await c.wait_button("Train", 60)
+            await asyncio.sleep(6)  # a warm server, as in the browser round
+            await c.click("Train")
+            await c.wait_until(lambda st: st.step > 0, 60, "first frame")
+            await asyncio.sleep(2)
+            s0, t0, c0 = c.stats.step, time.perf_counter(), cpu_seconds()
+            n0 = len(c.stats.steps)
+            await asyncio.sleep(seconds)
+            s1, t1, c1 = c.stats.step, time.perf_counter(), cpu_seconds()
+            frames = len(c.stats.steps) - n0
+            await c.click("Reset")
+            await c.wait_button("Train", 60)  # enabled again: the run has ended
+        return {
+            "remote_fps": frames / (t1 - t0),
+            "remote_steps_per_s": (s1 - s0) / (t1 - t0),
+            "remote_server_cores": (c1["server"] - c0["server"]) / (t1 - t0),
+            "remote_workers_cores": (c1["workers"] - c0["workers"]) / (t1 - t0),
+        }
+
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(1) as pool:  # Playwright's sync API holds this thread's loop
+        return pool.submit(asyncio.run, run()).result()
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--rounds", type=int, default=3)
@@ -121,9 +161,12 @@ def main() -> None:
             page = ctx.new_page()
             row = round_in_browser(page, url, args.seconds)
             ctx.close()
-            time.sleep(2)  # let the run end before the CLI measures alone
+            time.sleep(2)  # let the run end before the next measures alone
+            row.update(round_remote(url, args.seconds))
+            time.sleep(2)
             row["cli_steps_per_s"] = cli_steps_per_s(int(row["page_steps_per_s"] * 8) or 5000)
             row["ratio"] = row["page_steps_per_s"] / row["cli_steps_per_s"]
+            row["remote_ratio"] = row["remote_steps_per_s"] / row["cli_steps_per_s"]
             rows.append(row)
             if not args.json:
                 print(f"round {i + 1}: " + ", ".join(f"{k} {v:.3g}" for k, v in row.items()))
@@ -136,7 +179,12 @@ def main() -> None:
             "(goal ≥ 4), page {page_steps_per_s:.0f} steps/s vs CLI {cli_steps_per_s:.0f} "
             "= {ratio:.2f}× (goal ≥ 0.9)\n"
             "cores used while the page was open: server {server_cores:.2f}, "
-            "workers {workers_cores:.2f}, chromium {chromium_cores:.2f}".format(**med)
+            "workers {workers_cores:.2f}, chromium {chromium_cores:.2f}\n"
+            "page drawn on another machine: {remote_fps:.1f} frames/s sent, "
+            "{remote_steps_per_s:.0f} steps/s = {remote_ratio:.2f}× the CLI "
+            "(server {remote_server_cores:.2f} core, workers {remote_workers_cores:.2f})".format(
+                **med
+            )
         )
 
 

@@ -18,6 +18,9 @@ from ui import style
 
 FAST = 0.2
 SLOW = 1.0
+SLOWER = 2.0
+"""For what barely changes while a run trains (the timeline's slider): every fragment run
+costs the browser a re-render of the whole page, whatever it draws."""
 
 PLOT_CONFIG = {"displayModeBar": False, "responsive": True}
 LIVE_CONFIG = {**PLOT_CONFIG, "staticPlot": True}
