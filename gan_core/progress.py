@@ -24,14 +24,14 @@ class Progress:
         self._last_draw = now
         elapsed = now - self.start
         frac = min(done / self.total, 1.0)
-        left = elapsed / frac - elapsed if frac > 0 else float("nan")
+        left = f"{elapsed / frac - elapsed:.0f}s" if frac > 0 else "?"
         bar = "#" * int(24 * frac) + "." * (24 - int(24 * frac))
         rate = done / elapsed if elapsed > 0 else 0.0
         # (``done`` may be fractional, e.g. runs with one in progress: shown whole)
         speed = f"{rate:,.0f}/s" if rate >= 1 or rate == 0 else f"{1 / rate:,.1f}s each"
         line = (
             f"\r{self.label} {int(done)}/{self.total} [{bar}] {speed} "
-            f"{elapsed:.0f}s elapsed, {left:.0f}s left  {extra}"
+            f"{elapsed:.0f}s elapsed, {left} left  {extra}"
         )
         self.stream.write(line[:160].ljust(100))
         self.stream.flush()

@@ -1,0 +1,223 @@
+"""The presets' table for the README: every preset over 10 seeds, and the benchmarks.
+
+    .venv/bin/python bench/presets.py --first-seed 0 100 --out docs/presets.md
+    .venv/bin/python bench/presets.py --only collapse-ring --first-seed 7 --seeds 10
+    .venv/bin/python bench/presets.py --from-json docs/presets.json --out docs/presets.md
+
+For each first seed S it runs every preset for seeds S … S+9 (two processes at once,
+one thread each; a run that two presets share, e.g. the collapse preset's cGAN and the
+'cGAN covers every mode' preset, is trained once), then prints
+
+1. per preset and run type: the budget, modes / hq / rkl / effective modes as median
+   [lowest–highest seed], and the seconds per run;
+2. each claim of each preset: the seeds it held in, of how many, and how many it needs
+   (the definitions are ``gan_core.presets``'s, the same as ``python -m gan_core preset``);
+3. the standard benchmarks (ring of 8, 5×5 grid) beside the published figures of
+   DESIGN.md, with the wall time of each of our runs.
+
+Raw per-seed rows go to the JSON file (``--json-out``) so the tables can be rebuilt.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import time
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from gan_core import presets as P  # noqa: E402
+from gan_core.progress import Progress  # noqa: E402
+
+PUBLISHED = [
+    # method, ring modes, ring hq %, ring rkl, grid modes, grid hq %, grid rkl, source
+    ("GAN", 6.3, 98.2, 0.45, 17.3, 94.8, 0.70, "PacGAN, Table 1"),
+    ("PacGAN4", 7.8, 95.9, 0.07, 24.8, 93.6, 0.04, "PacGAN, Table 1"),
+    ("VEEGAN", 8, 52.9, None, 24.6, 40, None, "VEEGAN, Table 1"),
+    ("Unrolled GAN", 7.6, 35.6, None, 23.6, 16, None, "VEEGAN, Table 1"),
+    ("GDPP-GAN", 8.0, 71.7, None, 24.8, 68.5, None, "GDPP, Table 1"),
+]
+BENCHMARKS = {
+    # target: (column offset in PUBLISHED, preset and run type of ours without labels,
+    #          other rows of ours to show)
+    "ring": (1, ("infogan-ring", "infogan"), [("collapse-ring", "gan"), ("cgan-ring", "cgan")]),
+    "grid": (4, ("grid", "infogan"), [("grid", "gan")]),
+}
+
+
+def _one(cfg, steps: int) -> dict:
+    return P.run_one(cfg, steps)
+
+
+def run_all(names, seeds, steps, jobs) -> dict[str, dict[str, list[dict]]]:
+    """preset → run type → rows (seed order). A run that several presets share (the
+    same config and budget) is trained once; each run is one task of the pool."""
+    out: dict[str, dict[str, list[dict]]] = {}
+    todo: dict[tuple, tuple] = {}  # (config, steps) → (config, steps)
+    for name in names:
+        preset = P.PRESETS[name]
+        n_steps = steps or preset.steps
+        out[name] = {}
+        for kind in preset.runs:
+            out[name][kind] = []
+            for seed in seeds:
+                cfg = preset.with_seed(seed)[kind]
+                key = (tuple(sorted(cfg.to_flat().items())), n_steps)
+                todo.setdefault(key, (cfg, n_steps))
+                out[name][kind].append(key)
+    done: dict[tuple, dict] = {}
+    bar = Progress(len(todo), "runs")
+    with ProcessPoolExecutor(jobs, initializer=_one_thread) as pool:
+        futures = {pool.submit(_one, cfg, n): key for key, (cfg, n) in todo.items()}
+        for i, fut in enumerate(as_completed(futures), 1):
+            done[futures[fut]] = fut.result()
+            bar.update(i, force=True)
+    bar.close()
+    return {
+        name: {kind: [done[key] for key in keys] for kind, keys in runs.items()}
+        for name, runs in out.items()
+    }
+
+
+def _one_thread() -> None:
+    import torch
+
+    torch.set_num_threads(1)
+
+
+def _cell(rows, key, fmt):
+    return P.cell(P.summary(rows, key), fmt)
+
+
+def preset_table(results: dict, seeds: list[int], steps: int | None = None) -> list[str]:
+    lines = [
+        f"Seeds {seeds[0]}–{seeds[-1]}: median [lowest–highest seed]; the worst seed is the "
+        "end of the range away from the preset's claim. s/run: wall time of one run "
+        "(training and evaluation).",
+        "",
+        "| preset | run type | steps | modes | hq | rkl | effective modes | js | code purity "
+        "| s/run |",
+        "|---|---|---|---|---|---|---|---|---|---|",
+    ]
+    for name, runs in results.items():
+        preset = P.PRESETS[name]
+        for kind, rows in runs.items():
+            k = next((r["modes_total"] for r in rows if r.get("modes_total")), None)
+            m = P.summary(rows, "modes")
+            modes = "–" if m is None else f"{m[0]:g}/{k} [{m[1]}–{m[2]}]"
+            lines.append(
+                f"| {name} | {kind} | {steps or preset.steps:,} | {modes} | "
+                f"{_cell(rows, 'hq', '.3f')} | "
+                f"{_cell(rows, 'rkl', '.3f')} | {_cell(rows, 'effective_modes', '.2f')} | "
+                f"{_cell(rows, 'js', '.3f')} | {_cell(rows, 'code_purity', '.2f')} | "
+                f"{_cell(rows, 'seconds', '.1f')} |"
+            )
+    if steps:
+        return [*lines, "", "(claims are judged at the presets' own budgets only)"]
+    lines += ["", "| preset | claim | held in | needs | ok |", "|---|---|---|---|---|"]
+    for name, runs in results.items():
+        for v in P.check(P.PRESETS[name], runs):
+            lines.append(
+                f"| {name} | {v['claim']} | {v['held']}/{v['seeds']} | {v['required']} | "
+                f"{'yes' if v['ok'] else '**no**'} |"
+            )
+    return lines
+
+
+def _num(v, fmt):
+    return "–" if v is None else f"{v:{fmt}}"
+
+
+def benchmark_table(results: dict, seeds: list[int]) -> list[str]:
+    lines = []
+    for target, (col, ours, others) in BENCHMARKS.items():
+        if ours[0] not in results:
+            continue
+        k = 8 if target == "ring" else 25
+        lines += [
+            "",
+            f"**{target}** ({k} modes; ours: median over seeds {seeds[0]}–{seeds[-1]}, "
+            "2,500 samples each)",
+            "",
+            f"| method | modes /{k} | hq % | rkl | s/run (ours) | source |",
+            "|---|---|---|---|---|---|",
+        ]
+        for row in PUBLISHED:
+            modes, hq, rkl = row[col : col + 3]
+            lines.append(f"| {row[0]} | {modes:g} | {hq:g} | {_num(rkl, 'g')} | – | {row[-1]} |")
+        best_modes = max(r[col] for r in PUBLISHED)
+        best_hq = max(r[col + 1] for r in PUBLISHED)
+        best_rkl = min(r[col + 2] for r in PUBLISHED if r[col + 2] is not None)
+        for name, kind in [ours, *others]:
+            if name not in results:
+                continue
+            rows = results[name][kind]
+            med = {key: P.summary(rows, key)[0] for key in ("modes", "hq", "rkl", "seconds")}
+            cfg = P.PRESETS[name].runs[kind]
+            label = f"ours: {kind}, preset `{name}`" + (" (uses labels)" if kind == "cgan" else "")
+            beats = (
+                med["modes"] >= best_modes and 100 * med["hq"] > best_hq and med["rkl"] < best_rkl
+            )
+            mark = " **beats every row**" if beats and (name, kind) == ours else ""
+            lines.append(
+                f"| {label}{mark} | {med['modes']:g} | {100 * med['hq']:.1f} | "
+                f"{med['rkl']:.3f} | {med['seconds']:.1f} | this repo, "
+                f"{P.PRESETS[name].steps:,} steps, ema {cfg.ema:g} |"
+            )
+        lines.append(f"\nBest published: {best_modes:g} modes, {best_hq:g} % hq, rkl {best_rkl:g}.")
+    return lines
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
+    ap.add_argument("--first-seed", type=int, nargs="+", default=[0])
+    ap.add_argument("--seeds", type=int, default=10)
+    ap.add_argument("--only", nargs="+", choices=list(P.PRESETS), default=list(P.PRESETS))
+    ap.add_argument("--steps", type=int, help="override every budget (quick tries only)")
+    ap.add_argument("--jobs", type=int, default=2)
+    ap.add_argument("--json-out", help="write the raw rows here")
+    ap.add_argument("--from-json", help="rebuild the tables from an earlier --json-out")
+    ap.add_argument("--out", help="also write the Markdown here")
+    args = ap.parse_args()
+    if args.from_json:
+        data = json.loads(Path(args.from_json).read_text())
+    else:
+        data = {"machine": f"{os.cpu_count()} vCPUs", "date": time.strftime("%Y-%m-%d")}
+        data["steps"] = args.steps
+        data["runs"] = {}
+        for first in args.first_seed:
+            seeds = list(range(first, first + args.seeds))
+            data["runs"][str(first)] = run_all(args.only, seeds, args.steps, args.jobs)
+        if args.json_out:
+            Path(args.json_out).write_text(json.dumps(data))
+    lines = [
+        "# Lecture presets over seeds",
+        "",
+        f"Made by `bench/presets.py` on {data.get('machine', '?')}, {data.get('date', '?')}; "
+        "raw rows in `docs/presets.json` (rebuild with `--from-json`). Claims and metrics "
+        "are defined in `gan_core/presets.py` and DESIGN.md; check any seed range with "
+        "`python -m gan_core preset NAME --seeds 10 --first-seed S`.",
+        "",
+    ]
+    if data.get("note"):
+        lines += [f"Note: {data['note']}.", ""]
+    for results in data["runs"].values():
+        some_rows = next(iter(next(iter(results.values())).values()))
+        seeds = [r["seed"] for r in some_rows]
+        lines += [f"### Presets, seeds {seeds[0]}–{seeds[-1]}", ""]
+        lines += preset_table(results, seeds, data.get("steps"))
+        lines += ["", f"### Standard benchmarks, seeds {seeds[0]}–{seeds[-1]}"]
+        lines += benchmark_table(results, seeds)
+        lines.append("")
+    text = "\n".join(lines)
+    print(text)
+    if args.out:
+        Path(args.out).write_text(text + "\n")
+
+
+if __name__ == "__main__":
+    main()
