@@ -227,3 +227,23 @@ def test_drawing_points_with_a_lasso_makes_them_the_target(page):
         timeout=30,
         what="the cloud's window fits the drawn points",
     )
+
+
+def test_buttons_follow_a_run_that_ends_on_its_own(page):
+    """The buttons are outside the live fragments: the page must rerun when a run ends."""
+    page.goto(page.base_url)
+    budget = page.get_by_role("spinbutton", name="Step budget")
+    budget.fill("300")
+    budget.press("Enter")
+    train = page.get_by_role("button", name="Train", exact=True)
+    pause = page.get_by_role("button", name="Pause", exact=True)
+    wait_for(lambda: budget.input_value() == "300", what="the budget set")
+    train.click()
+    wait_for(lambda: pause.is_enabled(), timeout=60, what="Pause enabled while training")
+    wait_for(lambda: step(page) >= 300, timeout=60, what="the run reaching its budget")
+    wait_for(lambda: train.is_enabled(), timeout=20, what="Train enabled again, no click")
+    assert not pause.is_enabled()
+    held = step(page)
+    page.wait_for_timeout(1500)  # the status line stays where the run ended
+    assert step(page) == held == 300
+    click(page, "Reset")
