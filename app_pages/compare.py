@@ -5,3 +5,4 @@ from ui import compare, live
 compare.setup()
 live.live(compare.panel, fast=compare.training)
 live.live(compare.curves, every=live.SLOW)
+compare.late_caption()

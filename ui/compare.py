@@ -15,7 +15,7 @@ from gan_core.config import GAN_TYPES, LOSSES, ConfigError, RunConfig
 from gan_core.gans import GAN_REGISTRY
 from gan_core.presets import PRESETS
 from gan_core.runner import MAX_GROUP, JobHandle
-from ui import controls, live, presets, session, transport
+from ui import controls, live, presets, session, style, transport
 
 NAME = "compare"
 KEY = "cmp_"
@@ -98,10 +98,21 @@ def setup() -> None:
         configs, budget = controls_sidebar()
     st.session_state[f"{KEY}configs"] = configs
     st.session_state[f"{KEY}budget_steps"] = budget
-    presets.caption(st.session_state.get(f"{KEY}preset"))
+    if not style.presenting():  # on a projector the clouds come first (``late_caption``)
+        caption()
     runs = session.group(NAME)
     if runs and configs is not None and {k: h.config for k, h in runs.items()} != configs:
         st.info("The runs or their settings changed. Press **Reset**, then **Train**, to apply.")
+
+
+def caption() -> None:
+    presets.caption(st.session_state.get(f"{KEY}preset"))
+
+
+def late_caption() -> None:
+    """The preset's caption under the runs, in presentation mode."""
+    if style.presenting():
+        caption()
 
 
 def _start(paused: bool) -> list[JobHandle]:

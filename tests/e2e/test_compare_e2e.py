@@ -134,3 +134,25 @@ def test_playground_preset_sets_the_widgets(page):
     lr_g = sidebar.get_by_role("slider", name="G learning rate")
     assert lr_g.get_attribute("aria-valuetext") == f"{cfg.lr_g:g}"
     wait_for(lambda: f"target={cfg.target}" in page.url, what="the link follows the settings")
+
+
+CLOUD_BOTTOMS = """() => [...document.querySelectorAll('.js-plotly-plot')]
+    .filter(p => (p._fullData || []).some(d => d.name === 'real'))
+    .map(p => p.getBoundingClientRect().bottom + scrollY)"""
+
+
+def test_compare_on_a_projector_shows_every_cloud_above_720_rows(browser, server):
+    context = browser.new_context(viewport={"width": 1280, "height": 720})
+    page = context.new_page()
+    page.set_default_timeout(30_000)
+    try:
+        page.goto(f"{server}/compare?present=1&preset=collapse-ring")
+        page.get_by_role("button", name="Train", exact=True).wait_for()
+        wait_for(lambda: len(page.evaluate(CLOUD_BOTTOMS)) == 3, timeout=30, what="3 clouds")
+        bottoms = page.evaluate(CLOUD_BOTTOMS)
+        assert max(bottoms) <= 720, f"a cloud is cut off at 720 rows: {bottoms}"
+        note = page.get_by_text(PRESETS["collapse-ring"].title, exact=False).first
+        note.wait_for()
+        assert note.bounding_box()["y"] > max(bottoms), "the caption comes after the clouds"
+    finally:
+        context.close()
