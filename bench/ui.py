@@ -30,6 +30,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from bench import procstat  # noqa: E402
 from tests.e2e.server import app_server, chromium, wait_for  # noqa: E402
 
 STEP = re.compile(r"\bstep (\d+)\b")
@@ -58,8 +59,6 @@ def cpu_seconds() -> dict[str, float]:
         try:
             with open(f"/proc/{pid}/cmdline", "rb") as fh:
                 cmd = fh.read().replace(b"\0", b" ").decode(errors="replace")
-            with open(f"/proc/{pid}/stat") as fh:
-                fields = fh.read().rsplit(")", 1)[1].split()
         except OSError:
             continue
         kind = (
@@ -72,7 +71,7 @@ def cpu_seconds() -> dict[str, float]:
             else None
         )
         if kind:
-            out[kind] += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+            out[kind] += procstat.cpu_s(int(pid)) or 0.0
     return out
 
 

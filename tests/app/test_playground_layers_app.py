@@ -25,14 +25,9 @@ def newest_layers(handle):
     return snap.layers if snap is not None else {}
 
 
-def points_json(app) -> str:
-    charts = [c for c in app.get("plotly_chart") if '"generated"' in c.proto.spec]
-    return charts[0].proto.spec
-
-
-def points_spec(app) -> str:
-    """The point cloud's figure (before Train too: the target's points)."""
-    charts = [c for c in app.get("plotly_chart") if c.proto.spec and '"real"' in c.proto.spec]
+def points_spec(app, trace: str = "real") -> str:
+    """The point cloud's figure: ``real`` before Train too, ``generated`` once a run draws."""
+    charts = [c for c in app.get("plotly_chart") if f'"{trace}"' in (c.proto.spec or "")]
     return charts[0].proto.spec
 
 
@@ -59,7 +54,9 @@ def test_each_layer_toggle_reaches_the_running_job(app):
     app.pills(key="pg_layers").set_value(["heatmap"]).run()
     wait_for(lambda: "heatmap" in newest_layers(handle), timeout=60, what="heatmap again")
     app.run()
-    assert '"type":"heatmap"' in points_json(app).replace(" ", ""), "heatmap drawn on the cloud"
+    assert '"type":"heatmap"' in points_spec(app, "generated").replace(" ", ""), (
+        "heatmap drawn on the cloud"
+    )
     app.pills(key="pg_layers").set_value(["optimal_d"]).run()
     wait_for(lambda: "optimal_d" in newest_layers(handle), timeout=60, what="D*")
     app.run()

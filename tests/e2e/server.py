@@ -81,3 +81,29 @@ def chromium():
             yield browser
         finally:
             browser.close()
+
+
+PROJECTOR = {"width": 1280, "height": 720}
+
+FIGURE_BOXES = """(trace) => [...document.querySelectorAll('.js-plotly-plot')]
+  .filter(p => (p._fullData || []).some(d => d.name === trace))
+  .map(p => {
+    const r = p.getBoundingClientRect();
+    const tick = p.querySelector('.xtick text');
+    return {top: r.top + scrollY, bottom: r.bottom + scrollY, left: r.left, right: r.right,
+            tick: tick ? parseFloat(getComputedStyle(tick).fontSize) : null};
+  })"""
+"""``page.evaluate(FIGURE_BOXES, trace)``: page boxes of the Plotly figures holding a trace
+of that name (``'real'``: the point clouds), with their tick labels' font size."""
+
+
+@contextlib.contextmanager
+def projector_page(browser):
+    """A page in a fresh 1280×720 context (a projector), closed after."""
+    context = browser.new_context(viewport=PROJECTOR)
+    try:
+        page = context.new_page()
+        page.set_default_timeout(30_000)
+        yield page
+    finally:
+        context.close()

@@ -6,7 +6,7 @@ from gan_core import targets as T
 from gan_core.config import RunConfig
 from gan_core.gans import GAN_REGISTRY
 from gan_core.presets import PRESETS
-from tests.e2e.server import wait_for
+from tests.e2e.server import FIGURE_BOXES, projector_page, wait_for
 from tests.e2e.test_playground_e2e import ROOT, click, status, trace_x
 from ui import presets
 
@@ -136,23 +136,13 @@ def test_playground_preset_sets_the_widgets(page):
     wait_for(lambda: f"target={cfg.target}" in page.url, what="the link follows the settings")
 
 
-CLOUD_BOTTOMS = """() => [...document.querySelectorAll('.js-plotly-plot')]
-    .filter(p => (p._fullData || []).some(d => d.name === 'real'))
-    .map(p => p.getBoundingClientRect().bottom + scrollY)"""
-
-
 def test_compare_on_a_projector_shows_every_cloud_above_720_rows(browser, server):
-    context = browser.new_context(viewport={"width": 1280, "height": 720})
-    page = context.new_page()
-    page.set_default_timeout(30_000)
-    try:
+    with projector_page(browser) as page:
         page.goto(f"{server}/compare?present=1&preset=collapse-ring")
         page.get_by_role("button", name="Train", exact=True).wait_for()
-        wait_for(lambda: len(page.evaluate(CLOUD_BOTTOMS)) == 3, timeout=30, what="3 clouds")
-        bottoms = page.evaluate(CLOUD_BOTTOMS)
+        wait_for(lambda: len(page.evaluate(FIGURE_BOXES, "real")) == 3, timeout=30, what="3 clouds")
+        bottoms = [b["bottom"] for b in page.evaluate(FIGURE_BOXES, "real")]
         assert max(bottoms) <= 720, f"a cloud is cut off at 720 rows: {bottoms}"
         note = page.get_by_text(PRESETS["collapse-ring"].title, exact=False).first
         note.wait_for()
         assert note.bounding_box()["y"] > max(bottoms), "the caption comes after the clouds"
-    finally:
-        context.close()

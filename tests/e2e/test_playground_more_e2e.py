@@ -4,7 +4,7 @@ import re
 
 import numpy as np
 
-from tests.e2e.server import wait_for
+from tests.e2e.server import FIGURE_BOXES, projector_page, wait_for
 from tests.e2e.test_compare_e2e import choose, shown
 from tests.e2e.test_playground_e2e import click, status, step
 
@@ -28,28 +28,10 @@ CLOUD_RANGE = """() => {
 }"""
 
 
-CLOUD_BOX = """() => {
-  for (const p of document.querySelectorAll('.js-plotly-plot')) {
-    const names = (p._fullData || []).map(d => d.name);
-    if (names.includes('real')) {
-      const r = p.getBoundingClientRect();
-      const tick = p.querySelector('.xtick text');
-      return {top: r.top + scrollY, bottom: r.bottom + scrollY, left: r.left, right: r.right,
-              tick: tick ? parseFloat(getComputedStyle(tick).fontSize) : null};
-    }
-  }
-  return null;
-}"""
-
-OPTIMAL_D_BOX = """() => {
-  for (const p of document.querySelectorAll('.js-plotly-plot')) {
-    if ((p._fullData || []).some(d => d.name === 'D*(x)')) {
-      const r = p.getBoundingClientRect();
-      return {top: r.top + scrollY, bottom: r.bottom + scrollY, left: r.left, right: r.right};
-    }
-  }
-  return null;
-}"""
+def box(page, trace: str) -> dict | None:
+    """The first figure holding that trace (``real``: the cloud; ``D*(x)``: D*), or None."""
+    boxes = page.evaluate(FIGURE_BOXES, trace)
+    return boxes[0] if boxes else None
 
 
 def href(page) -> str:
@@ -83,10 +65,7 @@ def test_url_round_trip(page):
 
 
 def test_presentation_flag_hides_the_sidebar_and_enlarges_the_type(browser, server):
-    context = browser.new_context(viewport={"width": 1280, "height": 720})
-    page = context.new_page()
-    page.set_default_timeout(30_000)
-    try:
+    with projector_page(browser) as page:
         page.goto(f"{server}/?present=1&target=grid")
         for label in ("Train", "Pause", "Reset"):
             page.get_by_role("button", name=label, exact=True).wait_for(state="visible")
@@ -98,13 +77,11 @@ def test_presentation_flag_hides_the_sidebar_and_enlarges_the_type(browser, serv
         assert size >= 20, size
         click(page, "Train")
         wait_for(lambda: step(page) > 0, timeout=60, what="training in presentation mode")
-        box = page.evaluate(CLOUD_BOX)
-        assert box is not None and box["bottom"] <= 720, f"the cloud is cut off at 720: {box}"
-        assert box["tick"] >= 16, f"Plotly's tick labels are not enlarged: {box}"
+        cloud = box(page, "real")
+        assert cloud is not None and cloud["bottom"] <= 720, f"the cloud is cut off at 720: {cloud}"
+        assert cloud["tick"] >= 16, f"Plotly's tick labels are not enlarged: {cloud}"
         assert "present=1" in href(page) and "target=grid" in href(page)
         click(page, "Reset")
-    finally:
-        context.close()
 
 
 def test_heatmap_layer_appears_on_the_cloud_and_optimal_d_beside_it(page):
@@ -126,8 +103,8 @@ def test_heatmap_layer_appears_on_the_cloud_and_optimal_d_beside_it(page):
         what="its boundary line",
     )
     page.get_by_role("button", name="Optimal D*").click()
-    wait_for(lambda: page.evaluate(OPTIMAL_D_BOX) is not None, timeout=30, what="the D* figure")
-    cloud, optimal = page.evaluate(CLOUD_BOX), page.evaluate(OPTIMAL_D_BOX)
+    wait_for(lambda: box(page, "D*(x)") is not None, timeout=30, what="the D* figure")
+    cloud, optimal = box(page, "real"), box(page, "D*(x)")
     assert optimal["left"] >= cloud["right"] - 1, f"D* beside the cloud: {cloud} {optimal}"
     assert optimal["top"] < cloud["bottom"] and cloud["top"] < optimal["bottom"], "same row"
     assert ["heatmap", "D(x)"] in page.evaluate(TRACE_TYPES), "the learned D stays on the cloud"
