@@ -49,10 +49,6 @@ BENCHMARKS = {
 }
 
 
-def _one(cfg, steps: int) -> dict:
-    return P.run_one(cfg, steps)
-
-
 def run_all(names, seeds, steps, jobs) -> dict[str, dict[str, list[dict]]]:
     """preset → run type → rows (seed order). A run that several presets share (the
     same config and budget) is trained once; each run is one task of the pool."""
@@ -71,8 +67,8 @@ def run_all(names, seeds, steps, jobs) -> dict[str, dict[str, list[dict]]]:
                 out[name][kind].append(key)
     done: dict[tuple, dict] = {}
     bar = Progress(len(todo), "runs")
-    with ProcessPoolExecutor(jobs, initializer=_one_thread) as pool:
-        futures = {pool.submit(_one, cfg, n): key for key, (cfg, n) in todo.items()}
+    with ProcessPoolExecutor(jobs) as pool:  # (run_one sets one torch thread per process)
+        futures = {pool.submit(P.run_one, cfg, n): key for key, (cfg, n) in todo.items()}
         for i, fut in enumerate(as_completed(futures), 1):
             done[futures[fut]] = fut.result()
             bar.update(i, force=True)
@@ -81,12 +77,6 @@ def run_all(names, seeds, steps, jobs) -> dict[str, dict[str, list[dict]]]:
         name: {kind: [done[key] for key in keys] for kind, keys in runs.items()}
         for name, runs in out.items()
     }
-
-
-def _one_thread() -> None:
-    import torch
-
-    torch.set_num_threads(1)
 
 
 def _cell(rows, key, fmt):
