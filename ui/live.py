@@ -14,7 +14,7 @@ import streamlit as st
 from gan_core import plots
 from gan_core.runner import JobHandle
 from gan_core.snapshot import preview_info
-from ui import style
+from ui import figures, style
 
 FAST = 0.2
 SLOW = 1.0
@@ -27,10 +27,11 @@ LIVE_CONFIG = {**PLOT_CONFIG, "staticPlot": True}
 """The live cloud needs no hover or drag: a static plot is cheaper for the browser."""
 
 
-def chart(fig, key: str, config=PLOT_CONFIG) -> None:
-    if style.presenting():
+def chart(fig, key: str, config=PLOT_CONFIG, line: str | None = None) -> None:
+    """A figure that redraws while a run trains: kept in the browser, updated in place."""
+    if fig is not None and style.presenting():
         style.enlarge(fig)
-    st.plotly_chart(fig, key=key, config=config, theme=None)
+    figures.show(fig, key, config, line)
 
 
 @st.cache_data(max_entries=32, show_spinner=False)
@@ -57,7 +58,7 @@ def draw_points(
     shown_snap=None,
     show=(),
 ) -> None:
-    """Status line and point cloud; before Train, the target's points.
+    """Status line and point cloud (one element); before Train, the target's points.
 
     ``shown_snap``: an older snapshot to draw instead of the newest (the timeline);
     ``show``: probe layers to draw over the points (overlays.SHOWABLE).
@@ -70,15 +71,16 @@ def draw_points(
     elif handle is not None and handle.state == "diverged":
         st.warning(handle.message)
     if handle is not None and handle.held and position is None:
-        st.markdown(f"step {handle.step} · starting together with the other runs…")
+        line = f"step {handle.step} · starting together with the other runs…"
     else:
-        st.markdown(plots.status_text(info, snap, position))
+        line = plots.status_text(info, snap, position)
     shown = info or preview(config)
     drawn = shown_snap or snap
+    fig = None
     if shown is not None:
         layers = drawn.layers if drawn is not None else None
         fig = plots.points_figure(shown, drawn, height=height, layers=layers, show=show)
-        chart(fig, f"{key}_points", LIVE_CONFIG)
+    chart(fig, f"{key}_points", LIVE_CONFIG, line=line)
     if shown_snap is not None:
         st.caption(f"Timeline: showing step {shown_snap.step} (turn on **Live** for the newest)")
     if info is None:

@@ -4,6 +4,7 @@ import pytest
 
 from gan_core.config import RunConfig
 from gan_core.presets import PRESETS
+from tests.app import shown
 from ui import compare, presets
 
 
@@ -20,7 +21,7 @@ def configs(at) -> dict[str, RunConfig] | None:
 
 
 def statuses(at) -> list[str]:
-    return [m.value for m in at.main.markdown if m.value.startswith("step ")]
+    return [line for line in shown.lines(at) if line.startswith("step ")]
 
 
 def test_page_builds_gan_cgan_infogan_on_the_ring(cmp):

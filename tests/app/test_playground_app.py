@@ -3,6 +3,7 @@ import time
 import pytest
 
 from gan_core.config import RunConfig
+from tests.app import shown
 
 
 def config(at) -> RunConfig:
@@ -14,7 +15,7 @@ def test_page_builds_the_default_config(app):
     assert not app.exception
     assert [b.label for b in app.button][:4] == ["Train", "Pause", "Step", "Reset"]
     assert config(app) == RunConfig()
-    assert "step 0" in app.markdown[0].value
+    assert "step 0" in shown.lines(app)[0]
 
 
 @pytest.mark.parametrize(

@@ -6,6 +6,7 @@ import time
 import pytest
 
 from gan_core.runner import JobHandle
+from tests.app import shown
 from tests.e2e.server import wait_for
 
 
@@ -27,8 +28,7 @@ def newest_layers(handle):
 
 def points_spec(app, trace: str = "real") -> str:
     """The point cloud's figure: ``real`` before Train too, ``generated`` once a run draws."""
-    charts = [c for c in app.get("plotly_chart") if f'"{trace}"' in (c.proto.spec or "")]
-    return charts[0].proto.spec
+    return [spec for spec in shown.figure_specs(app) if f'"{trace}"' in spec][0]
 
 
 def test_each_layer_toggle_reaches_the_running_job(app):
@@ -60,7 +60,7 @@ def test_each_layer_toggle_reaches_the_running_job(app):
     app.pills(key="pg_layers").set_value(["optimal_d"]).run()
     wait_for(lambda: "optimal_d" in newest_layers(handle), timeout=60, what="D*")
     app.run()
-    assert any("optimal D*" in c.proto.spec for c in app.get("plotly_chart")), "D* figure"
+    assert any("optimal D*" in spec for spec in shown.figure_specs(app)), "D* figure"
 
 
 def test_layers_chosen_before_train_go_with_the_submit(app):

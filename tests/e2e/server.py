@@ -85,6 +85,14 @@ def chromium():
 
 PROJECTOR = {"width": 1280, "height": 720}
 
+DRAWN_CLOUDS = """() => [...document.querySelectorAll('.js-plotly-plot')]
+  .filter(p => (p._fullData || []).some(d => d.name === 'generated'))
+  .map(p => p.querySelector('.imagelayer image'))
+  .filter(img => img !== null)
+  .map(img => img.getAttribute('xlink:href') || img.getAttribute('href'))"""
+"""``page.evaluate(DRAWN_CLOUDS)``: the PNG each live point cloud shows (its SVG image's
+source, as drawn: ui/figures.js swaps it in place), in page order."""
+
 FIGURE_BOXES = """(trace) => [...document.querySelectorAll('.js-plotly-plot')]
   .filter(p => (p._fullData || []).some(d => d.name === trace))
   .map(p => {

@@ -6,27 +6,16 @@ from gan_core import targets as T
 from gan_core.config import RunConfig
 from gan_core.gans import GAN_REGISTRY
 from gan_core.presets import PRESETS
-from tests.e2e.server import FIGURE_BOXES, projector_page, wait_for
+from tests.e2e.server import DRAWN_CLOUDS, FIGURE_BOXES, projector_page, wait_for
 from tests.e2e.test_playground_e2e import ROOT, click, status, trace_x
 from ui import presets
 
 STATUS = re.compile(r"^step (\d+)\b")
 
-# every live point cloud: a Plotly graph with a raster image and a "generated" trace
-LIVE_IMAGES = """() => {
-  const out = [];
-  for (const p of document.querySelectorAll('.js-plotly-plot')) {
-    const imgs = (p._fullLayout && p._fullLayout.images) || [];
-    const names = (p._fullData || []).map(d => d.name);
-    if (imgs.length && names.includes('generated')) out.push(imgs[0].source);
-  }
-  return out;
-}"""
-
 
 def steps(page) -> list[int]:
     """The step count of every run's status line, left to right."""
-    texts = page.locator("[data-testid='stMain'] [data-testid='stMarkdownContainer']")
+    texts = page.locator("[data-testid='stMain'] .gan-lab-line")
     return [int(m.group(1)) for t in texts.all_inner_texts() if (m := STATUS.match(t))]
 
 
@@ -77,9 +66,9 @@ def test_compare_collapse_preset_trains_three_runs_side_by_side(page):
         timeout=60,
         what="every run's step count rising",
     )
-    images = wait_for(lambda: n_values(page.evaluate(LIVE_IMAGES), n), what=f"{n} live clouds")
+    images = wait_for(lambda: n_values(page.evaluate(DRAWN_CLOUDS), n), what=f"{n} live clouds")
     wait_for(
-        lambda: n_values(page.evaluate(LIVE_IMAGES), n, unlike=images),
+        lambda: n_values(page.evaluate(DRAWN_CLOUDS), n, unlike=images),
         timeout=60,
         what="every point cloud moving",
     )

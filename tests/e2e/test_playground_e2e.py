@@ -3,7 +3,7 @@
 import re
 from pathlib import Path
 
-from tests.e2e.server import wait_for
+from tests.e2e.server import DRAWN_CLOUDS, wait_for
 
 ROOT = Path(__file__).resolve().parents[2]
 STEP = re.compile(r"\bstep (\d+)\b")
@@ -18,23 +18,14 @@ TRACE_X = """(name) => {
 }"""
 
 
-LIVE_IMAGE = """() => {
-  for (const p of document.querySelectorAll('.js-plotly-plot')) {
-    const imgs = (p._fullLayout && p._fullLayout.images) || [];
-    const names = (p._fullData || []).map(d => d.name);
-    if (imgs.length && names.includes('generated')) return imgs[0].source;
-  }
-  return null;
-}"""
-
-
 def trace_x(page, name):
     return page.evaluate(TRACE_X, name)
 
 
 def live_image(page):
-    """The live point cloud is one PNG under the axes (gan_core/raster.py)."""
-    return page.evaluate(LIVE_IMAGE)
+    """The live point cloud is one PNG under the axes (gan_core/raster.py), as drawn."""
+    drawn = page.evaluate(DRAWN_CLOUDS)
+    return drawn[0] if drawn else None
 
 
 def step(page) -> int:
@@ -62,6 +53,9 @@ def test_train_pause_step_reset_and_live_learning_rate(page):
 
     before = wait_for(lambda: live_image(page), what="generated points drawn")
     wait_for(lambda: live_image(page) not in (None, before), what="points move")
+    cloud = page.locator(".gan-lab-figure").first  # the pixels, not only the source
+    shot = cloud.screenshot()
+    wait_for(lambda: cloud.screenshot() != shot, what="the drawn cloud changes on screen")
     n_loss = len(wait_for(lambda: trace_x(page, "D loss"), what="loss curve drawn"))
     wait_for(lambda: len(trace_x(page, "D loss") or []) > n_loss, what="loss curve grows")
     page.screenshot(path=str(ROOT / "docs" / "playground.png"))

@@ -72,7 +72,7 @@ def test_presentation_flag_hides_the_sidebar_and_enlarges_the_type(browser, serv
         wait_for(lambda: not page.get_by_test_id("stSidebar").is_visible(), what="no sidebar")
         size = page.evaluate(
             "() => parseFloat(getComputedStyle(document.querySelector("
-            '\'[data-testid="stMain"] [data-testid="stMarkdownContainer"] p\')).fontSize)'
+            "'[data-testid=\"stMain\"] .gan-lab-line')).fontSize)"
         )
         assert size >= 20, size
         click(page, "Train")

@@ -1,0 +1,50 @@
+"""Live Plotly figures that stay in the browser and are updated in place.
+
+``st.plotly_chart`` re-plots a changed figure from scratch. The live cloud changes five
+times a second, and on a small machine the browser doing that took about 0.2 of a core
+from the training worker beside it (bench/ui.py). This component keeps one Plotly graph
+per chart and hands it each new figure with ``Plotly.react`` (which redraws only what
+changed); when only the cloud's image changed, it swaps just the image.
+
+Plotly.js itself comes from the installed ``plotly`` package (the version that builds the
+figures), served by Streamlit's component route from the package's ``package_data``.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import plotly
+import streamlit as st
+import streamlit.components.v1 as components_v1
+
+_PLOTLY_DIR = Path(plotly.__file__).parent / "package_data"
+# Declared only so that Streamlit serves plotly.min.js under /component/<name>/.
+_ASSETS = components_v1.declare_component("plotly_js", path=str(_PLOTLY_DIR))
+
+_JS = (Path(__file__).parent / "figures.js").read_text()
+
+_mount = st.components.v2.component("gan_lab_figure", js=_JS, isolate_styles=False)
+
+
+def _plotly_url() -> str:
+    base = (st.get_option("server.baseUrlPath") or "").strip("/")
+    prefix = f"/{base}" if base else ""
+    return f"{prefix}/component/{_ASSETS.name}/plotly.min.js"
+
+
+def show(fig, key: str, config: dict, line: str | None = None) -> None:
+    """Draw ``fig`` (a plotly Figure, or None) under ``key``, with a line of text above it.
+
+    The same key updates the same graph. The line is there because every element a fragment
+    redraws costs the browser about as much as the figure's update itself (12 ms each here):
+    the live cloud's status line and figure are one element.
+    """
+    data = {
+        "figure": None if fig is None else fig.to_json(),
+        "config": config,
+        "height": None if fig is None else fig.layout.height,
+        "line": line,
+        "url": _plotly_url(),
+    }
+    _mount(key=key, data=data)
