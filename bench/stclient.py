@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import re
 import time
 from dataclasses import dataclass, field
@@ -245,21 +246,12 @@ class LightClient:
         if which == "button":
             self.buttons[el.button.label] = (el.button.id, fragment_id, el.button.disabled)
         elif which == "markdown":
-            body = el.markdown.body
-            if "Traceback (most recent call last)" in body:
-                note(s.errors, f"traceback in markdown: {body[:200]}")
-            q = QUEUED.search(body)
-            if q:
-                s.queue_positions.append(int(q.group(1)))
-                s.queued_at = s.queued_at or now
-            m = STEP.search(body)
-            if m:
-                s.status = body
-                n = int(m.group(1))
-                if n > 0 and n != s.step:
-                    s.frames += 1
-                    s.steps.append((now, n))
-                    s.first_frame_at = s.first_frame_at or now
+            self._text(el.markdown.body, now)
+        elif which == "bidi_component" and el.bidi_component.json:
+            view = json.loads(el.bidi_component.json)  # a live view: status line and figure
+            if isinstance(view, dict):
+                self._text(view.get("line") or "", now)
+                s.plotly += bool(view.get("figure"))
         elif which == "plotly_chart":
             s.plotly += 1
         elif which == "exception":
@@ -269,6 +261,24 @@ class LightClient:
                 note(s.errors, f"error: {el.alert.body[:200]}")
             elif el.alert.format == Alert.WARNING:
                 note(s.warnings, el.alert.body[:200])
+
+    def _text(self, body: str, now: float) -> None:
+        """A line of the page: a traceback, a queue position or the status line's step."""
+        s = self.stats
+        if "Traceback (most recent call last)" in body:
+            note(s.errors, f"traceback in markdown: {body[:200]}")
+        q = QUEUED.search(body)
+        if q:
+            s.queue_positions.append(int(q.group(1)))
+            s.queued_at = s.queued_at or now
+        m = STEP.search(body)
+        if m:
+            s.status = body
+            n = int(m.group(1))
+            if n > 0 and n != s.step:
+                s.frames += 1
+                s.steps.append((now, n))
+                s.first_frame_at = s.first_frame_at or now
 
 
 WATCH = """() => {

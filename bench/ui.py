@@ -31,25 +31,21 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from bench import procstat  # noqa: E402
-from tests.e2e.server import app_server, chromium, wait_for  # noqa: E402
+from tests.e2e.server import DRAWN_CLOUDS, app_server, chromium, wait_for  # noqa: E402
 
 STEP = re.compile(r"\bstep (\d+)\b")
-FIRST_FRAME = """() => [...document.querySelectorAll('.js-plotly-plot')].some(
-    p => (p._fullData || []).some(d => d.name === 'generated'))"""
-COUNT_FRAMES = """async (ms) => {
-  const main = document.querySelector("[data-testid='stMain']");
+FIRST_FRAME = f"() => ({DRAWN_CLOUDS})().length > 0"
+COUNT_FRAMES = f"""async (ms) => {{
+  const drawn = {DRAWN_CLOUDS};
   let last = null, frames = 0;
   const t0 = performance.now();
-  while (performance.now() - t0 < ms) {
-    const p = [...document.querySelectorAll('.js-plotly-plot')].find(
-        p => (p._fullData || []).some(d => d.name === 'generated'));
-    const imgs = p && p._fullLayout && p._fullLayout.images;
-    const key = imgs && imgs.length ? imgs[0].source : null;
-    if (key !== null && key !== last) { frames++; last = key; }
+  while (performance.now() - t0 < ms) {{
+    const key = drawn()[0] || null;
+    if (key !== null && key !== last) {{ frames++; last = key; }}
     await new Promise(r => requestAnimationFrame(r));
-  }
+  }}
   return frames / (ms / 1000);
-}"""
+}}"""
 
 
 def cpu_seconds() -> dict[str, float]:
