@@ -32,7 +32,16 @@ MARGIN = dict(l=40, r=10, t=30, b=35)
 
 
 def _legend_top() -> dict:
-    return dict(orientation="h", x=0, y=1.0, xanchor="left", yanchor="bottom", font=dict(size=11))
+    """Above the plot, see-through: an opaque box hid the square cloud's top tick label."""
+    return dict(
+        orientation="h",
+        x=0,
+        y=1.0,
+        xanchor="left",
+        yanchor="bottom",
+        font=dict(size=11),
+        bgcolor="rgba(0,0,0,0)",
+    )
 
 
 def _integer_ticks(k: int) -> dict:
