@@ -1,11 +1,15 @@
-// The live views' figure: one Plotly graph kept per chart (see figures.py).
+// The page's live figures all use one Plotly: the installed plotly package's (the version
+// that builds the figures), loaded once. Not whatever window.Plotly holds: Streamlit's own
+// chart bundle sets it too, to its version, whenever the page has an st.plotly_chart.
 function loadPlotly(url) {
-  if (window.Plotly) return Promise.resolve(window.Plotly);
   if (!window.__ganLabPlotly) {
     window.__ganLabPlotly = new Promise((resolve, reject) => {
       const s = document.createElement('script');
       s.src = url;
-      s.onload = () => resolve(window.Plotly);
+      s.onload = () => {
+        window.__ganLabPlotlyLib = window.Plotly;
+        resolve(window.Plotly);
+      };
       s.onerror = () => {
         window.__ganLabPlotly = null;
         reject(new Error('could not load ' + url));
@@ -62,7 +66,11 @@ export default function ({ parentElement, data }) {
   line.style.display = data.line ? '' : 'none';
   div.style.minHeight = data.figure !== null && data.height ? data.height + 'px' : '';
   div.__next = data;  // the newest wins, also over a figure that waited for Plotly to load
-  if (window.Plotly) draw(div, window.Plotly);
-  else loadPlotly(data.url).then((Plotly) => draw(div, Plotly), (e) => { line.textContent = e.message; });
-  return () => { if (!div.isConnected && window.Plotly) window.Plotly.purge(div); };
+  const Plotly = window.__ganLabPlotlyLib;
+  if (Plotly) draw(div, Plotly);
+  else loadPlotly(data.url).then((P) => draw(div, P), (e) => { line.textContent = e.message; });
+  return () => {
+    const P = window.__ganLabPlotlyLib;
+    if (!div.isConnected && P) P.purge(div);
+  };
 }
