@@ -47,19 +47,22 @@ def healthy(url: str) -> bool:
 
 
 @contextlib.contextmanager
-def app_server(env: dict | None = None, warm_wait: float = 0.0):
-    """Run `streamlit run app.py` on a free loopback port; yield its URL; stop it after."""
+def app_server(env: dict | None = None, base: str = ""):
+    """Run `streamlit run app.py` on a free loopback port; yield its URL; stop it after.
+
+    ``base``: serve under that path (``server.baseUrlPath``), as behind a proxy.
+    """
     port = free_port()
     proc = subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", "app.py"]
         + ["--server.port", str(port), "--server.address", "127.0.0.1"]
-        + ["--server.headless", "true"],
+        + ["--server.headless", "true", "--server.baseUrlPath", base],
         cwd=ROOT,
         env={**os.environ, **(env or {})},
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
-    url = f"http://127.0.0.1:{port}"
+    url = f"http://127.0.0.1:{port}" + (f"/{base.strip('/')}" if base.strip("/") else "")
     try:
         wait_for(lambda: healthy(url), timeout=60, what="server health")
         yield url, proc

@@ -4,7 +4,7 @@ import re
 
 import numpy as np
 
-from tests.e2e.server import FIGURE_BOXES, projector_page, wait_for
+from tests.e2e.server import DRAWN_CLOUDS, FIGURE_BOXES, app_server, projector_page, wait_for
 from tests.e2e.test_compare_e2e import choose, shown
 from tests.e2e.test_playground_e2e import click, status, step
 
@@ -224,3 +224,30 @@ def test_buttons_follow_a_run_that_ends_on_its_own(page):
     page.wait_for_timeout(1500)  # the status line stays where the run ended
     assert step(page) == held == 300
     click(page, "Reset")
+
+
+def test_hosted_under_a_path_the_live_clouds_still_draw(browser):
+    """Behind a proxy at /gan-lab/ the live figures load Plotly.js from under that path.
+
+    On Compare: it has no st.plotly_chart, whose bundle would bring a Plotly of its own.
+    """
+    with app_server({"GANLAB_MAX_RUNS": "2"}, base="gan-lab") as (url, _proc):
+        assert url.endswith("/gan-lab")
+        context = browser.new_context(viewport={"width": 1400, "height": 1000})
+        try:
+            page = context.new_page()
+            page.set_default_timeout(30_000)
+            loaded = []
+            page.on(
+                "response",
+                lambda r: loaded.append((r.url, r.status)) if "plotly.min.js" in r.url else None,
+            )
+            page.goto(f"{url}/compare")
+            click(page, "Train")
+            wait_for(lambda: page.evaluate(DRAWN_CLOUDS), timeout=60, what="the clouds drawn")
+            assert loaded and all(
+                "/gan-lab/component/" in u and status == 200 for u, status in loaded
+            ), loaded
+            click(page, "Reset")
+        finally:
+            context.close()
