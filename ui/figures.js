@@ -35,33 +35,31 @@ function draw(div, Plotly) {
   const d = div.__next;
   if (!d || d === div.__drawn) return;
   div.__drawn = d;
-  if (d.figure === null) { Plotly.purge(div); div.__rest = null; return; }
-  const fig = JSON.parse(d.figure);
-  const images = (fig.layout && fig.layout.images) || [];
-  const source = images.length ? images[0].source : null;
-  if (source !== null) images[0].source = '';
-  const rest = JSON.stringify([fig, d.config]);
-  if (source !== null && rest === div.__rest && div._fullLayout) {
-    if (source !== div.__source) swapImage(div, source, Plotly);
+  if (d.figure === null) { Plotly.purge(div); div.__figure = null; return; }
+  const config = JSON.stringify(d.config);
+  if (d.figure === div.__figure && config === div.__config && div._fullLayout) {
+    if (d.image !== div.__image) swapImage(div, d.image, Plotly);
   } else {
-    if (source !== null) images[0].source = source;
+    const fig = JSON.parse(d.figure);
+    if (d.image !== null) fig.layout.images[0].source = d.image;
     Plotly.react(div, fig.data, fig.layout, d.config);
   }
-  div.__rest = rest;
-  div.__source = source;
+  div.__figure = d.figure;
+  div.__config = config;
+  div.__image = d.image;
 }
 
 export default function ({ parentElement, data }) {
   let div = parentElement.querySelector(':scope > .gan-lab-figure');
   if (!div) {
-    const line = document.createElement('p');
-    line.className = 'gan-lab-line';
     div = document.createElement('div');
     div.className = 'gan-lab-figure';
-    line.style.margin = '0 0 0.5rem 0';
-    parentElement.append(line, div);
+    div.__line = document.createElement('p');
+    div.__line.className = 'gan-lab-line';
+    div.__line.style.margin = '0 0 0.5rem 0';
+    parentElement.append(div.__line, div);
   }
-  const line = parentElement.querySelector(':scope > .gan-lab-line');
+  const line = div.__line;
   line.textContent = data.line || '';
   line.style.display = data.line ? '' : 'none';
   div.style.minHeight = data.figure !== null && data.height ? data.height + 'px' : '';

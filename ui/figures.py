@@ -15,6 +15,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import plotly
+import plotly.io as pio
 import streamlit as st
 import streamlit.components.v1 as components_v1
 
@@ -33,6 +34,18 @@ def _plotly_url() -> str:
     return f"{prefix}/component/{_ASSETS.name}/plotly.min.js"
 
 
+def _split(fig) -> tuple[str, str | None]:
+    """The figure's JSON without its first image's source, and that source.
+
+    Frame to frame the live cloud differs only in that image: the browser compares the
+    rest as one string and, when it is the same, swaps the image alone (figures.js).
+    """
+    spec = fig.to_dict()
+    images = spec["layout"].get("images") or []
+    source = images[0].pop("source", None) if images else None
+    return pio.to_json(spec, validate=False), source
+
+
 def show(fig, key: str, config: dict, line: str | None = None) -> None:
     """Draw ``fig`` (a plotly Figure, or None) under ``key``, with a line of text above it.
 
@@ -40,8 +53,10 @@ def show(fig, key: str, config: dict, line: str | None = None) -> None:
     redraws costs the browser about as much as the figure's update itself (12 ms each here):
     the live cloud's status line and figure are one element.
     """
+    figure, image = (None, None) if fig is None else _split(fig)
     data = {
-        "figure": None if fig is None else fig.to_json(),
+        "figure": figure,
+        "image": image,
         "config": config,
         "height": None if fig is None else fig.layout.height,
         "line": line,
