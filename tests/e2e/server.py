@@ -53,6 +53,7 @@ def app_server(env: dict | None = None, base: str = ""):
     ``base``: serve under that path (``server.baseUrlPath``), as behind a proxy.
     """
     port = free_port()
+    path = base.strip("/")
     proc = subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", "app.py"]
         + ["--server.port", str(port), "--server.address", "127.0.0.1"]
@@ -62,7 +63,7 @@ def app_server(env: dict | None = None, base: str = ""):
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
-    url = f"http://127.0.0.1:{port}" + (f"/{base.strip('/')}" if base.strip("/") else "")
+    url = f"http://127.0.0.1:{port}" + (f"/{path}" if path else "")
     try:
         wait_for(lambda: healthy(url), timeout=60, what="server health")
         yield url, proc
