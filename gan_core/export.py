@@ -111,23 +111,35 @@ def run_gif(
 
 
 def model_bytes(trainer: Trainer) -> bytes:
-    """The trainer's model, optimisers and step as a ``ganlab-model-1`` file."""
+    """The trainer's model, optimisers and step as a ``ganlab-model-1`` file.
+
+    Only this run's numbers: in a cohort its tensors are views of the stacked ones, and
+    ``torch.save`` would write the whole stack, so every tensor is copied first.
+    """
     import torch
 
     cfg = trainer.cfg
+    if trainer.cohort is not None:
+        trainer.cohort.sync()  # the stream positions
     payload = {
         "format": MODEL_FORMAT,
         "config": cfg.to_flat(),
         "step": int(trainer.step_count),
-        "g": trainer.model.G.state_dict(),
-        "d": trainer.model.D.state_dict(),
-        "opt_g": trainer.opt_g.state_dict(),
-        "opt_d": trainer.opt_d.state_dict(),
+        "g": _own(trainer.model.G.state_dict()),
+        "d": _own(trainer.model.D.state_dict()),
+        "opt_g": _own(trainer.opt_g.state_dict()),
+        "opt_d": _own(trainer.opt_d.state_dict()),
         "rng": trainer.gen.get_state(),
+        # each random stream: the generator's state before its current block, and where
+        # in the block the run is (trainer.Stream), so a loaded run goes on exactly
+        "streams": {
+            kind: {"state": s.state.clone(), "pos": int(s.pos), "block": int(s.block)}
+            for kind, s in trainer.streams.items()
+        },
     }
     g_ema = getattr(trainer, "g_ema", None)  # with ``ema`` on: G's moving average
     if g_ema is not None:
-        payload["g_ema"] = g_ema.state_dict()
+        payload["g_ema"] = _own(g_ema.state_dict())
         payload["g_updates"] = int(trainer._g_updates)
     if cfg.target == "custom":
         payload["custom_points"] = torch.as_tensor(cfg.custom[0], dtype=torch.float64)
@@ -135,6 +147,19 @@ def model_bytes(trainer: Trainer) -> bytes:
     buf = io.BytesIO()
     torch.save(payload, buf)
     return buf.getvalue()
+
+
+def _own(value):
+    """A copy of a (nested) state dict whose tensors own their storage."""
+    import torch
+
+    if isinstance(value, torch.Tensor):
+        return value.detach().clone()
+    if isinstance(value, dict):
+        return {k: _own(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_own(v) for v in value]
+    return value
 
 
 @dataclass(frozen=True)
@@ -224,6 +249,7 @@ def load_trainer(data: bytes | SavedModel, config: RunConfig | None = None) -> T
                 _load_optimizer(opt, params, payload[key], keep_hyper=same)
         if "rng" in payload:
             trainer.gen.set_state(payload["rng"])
+        _load_streams(trainer, payload.get("streams"))
     except ModelError:
         raise
     except Exception as exc:
@@ -234,6 +260,24 @@ def load_trainer(data: bytes | SavedModel, config: RunConfig | None = None) -> T
     if not all(bool(torch.isfinite(p).all()) for p in trainer.g_params + trainer.d_params):
         raise ModelError("the file's weights are not all finite numbers")
     return trainer
+
+
+def _load_streams(trainer: Trainer, saved) -> None:
+    """The random streams where the file left them (files without them: from the seed)."""
+    import torch
+
+    if not isinstance(saved, dict):
+        return
+    for kind, stream in trainer.streams.items():
+        entry = saved.get(kind)
+        if not isinstance(entry, dict) or not isinstance(entry.get("state"), torch.Tensor):
+            continue
+        pos, block = entry.get("pos"), entry.get("block")
+        if block == stream.block and isinstance(pos, int):
+            stream.restore(entry["state"], pos)
+        else:  # other shapes: the same generator, a fresh block
+            stream.gen.set_state(entry["state"])
+            stream.refill()
 
 
 def _load_optimizer(opt, params, state, keep_hyper: bool) -> None:

@@ -5,17 +5,18 @@ Each class reads next to the lecture's equations:
 - ``cgan``:   the same with the one-hot label y concatenated to G's and D's inputs
 - ``infogan``: G(z, c) with a categorical code c; a Q head on D's trunk predicts c,
   and λ·CE(Q(G(z, c)), c) is added to both D's and G's losses.
+
+The losses are computed for a stack of runs at once (cohort.py): every tensor has a
+leading run dimension, ``[N, batch, …]``, and every loss is one value per run, ``[N]``.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from functools import partial
 
 import torch
 import torch.nn.functional as F
-from torch import nn
 
 from gan_core.config import RunConfig
 from gan_core.losses import LOSS_REGISTRY, gradient_penalty
@@ -24,50 +25,24 @@ from gan_core.nets import Discriminator, mlp
 Tensor = torch.Tensor
 
 
-def _layers(module: nn.Module) -> list[Callable[[Tensor], Tensor]]:
-    """The module's forward as a list of plain function calls, first to last."""
-    if type(module) is nn.Sequential:
-        return [f for m in module for f in _layers(m)]
-    if type(module) is nn.Linear:
-        w, b = module.weight, module.bias
-        return [lambda x: F.linear(x, w, b)]
-    if type(module) is nn.ReLU and not module.inplace:
-        return [torch.relu]
-    if type(module) is nn.LeakyReLU and not module.inplace:
-        return [partial(F.leaky_relu, negative_slope=module.negative_slope)]
-    if type(module) is nn.Tanh:
-        return [torch.tanh]
-    return [module]  # anything else: the module itself
-
-
-def chain(*modules: nn.Module) -> Callable[[Tensor], Tensor]:
-    """The modules applied one after the other, as direct functional calls.
-
-    The same numbers as calling the modules, without ``Module.__call__``'s overhead on
-    every layer (it costs as much as the layer itself at the lecture's sizes). It holds
-    the modules' parameter tensors, which the optimisers update in place; module hooks
-    are not run.
-    """
-    fns = tuple(f for m in modules for f in _layers(m))
-    if len(fns) == 1:
-        return fns[0]
-
-    def forward(x: Tensor) -> Tensor:
-        for f in fns:
-            x = f(x)
-        return x
-
-    return forward
-
-
 @dataclass
 class Latent:
     """What G is fed, and the condition D sees for the fake points (or None)."""
 
     g_in: Tensor
     cond: Tensor | None = None
-    code: Tensor | None = None  # InfoGAN: categorical code index
+    code: Tensor | None = None  # InfoGAN: categorical code index (cGAN: the class)
     cont: Tensor | None = None  # InfoGAN: continuous codes
+
+
+@dataclass
+class Nets:
+    """A stack of runs' nets as functions of ``[N, batch, features]`` tensors."""
+
+    g: Callable[[Tensor], Tensor]
+    d: Callable[[Tensor], Tensor]
+    """D's trunk and heads: column 0 is D's output (a logit), columns 1… are Q's (and,
+    for a GAN, one unused column: nets.py)."""
 
 
 class GAN:
@@ -84,24 +59,6 @@ class GAN:
         self.D = Discriminator(
             2 + self.n_cond, cfg.d_depth, cfg.d_width, cfg.activation, self.q_size(cfg)
         )
-        self._chain()
-
-    _CHAINS = ("generate", "features", "head", "q")
-
-    def _chain(self) -> None:
-        """The training step's forward passes: G, D's trunk, D's head, (InfoGAN) Q."""
-        self.generate = chain(self.G)
-        self.features = chain(self.D.trunk, self.D.act)
-        self.head = chain(self.D.head)
-        self.q = chain(self.D.q) if self.D.q is not None else None
-
-    # copies and pickles rebuild the chains on their own nets' tensors
-    def __getstate__(self):
-        return {k: v for k, v in self.__dict__.items() if k not in self._CHAINS}
-
-    def __setstate__(self, state):
-        self.__dict__.update(state)
-        self._chain()
 
     # --- sizes (overridden) ------------------------------------------------------------
     @staticmethod
@@ -131,40 +88,55 @@ class GAN:
         return noise
 
     def d_in(self, x: Tensor, cond: Tensor | None) -> Tensor:
-        return x if cond is None else torch.cat([x, cond], 1)
+        return x if cond is None else torch.cat([x, cond], -1)
 
-    # --- losses ------------------------------------------------------------------------
-    def d_loss(
-        self,
-        real: Tensor,
-        real_cond: Tensor | None,
-        lat: Latent,
-        fake: Tensor,
-        gen: torch.Generator | None = None,
-    ):
-        """D's loss on a real batch and a detached fake batch (one forward pass).
+    def draw(
+        self, n: int, gen: torch.Generator, data: tuple[Tensor, Tensor], real: bool
+    ) -> dict[str, Tensor]:
+        """The randomness of n samples of a training step, from the run's generator:
+        G's latents, and with ``real`` a batch of real points (and the GP's mixing)."""
+        data_x, data_y = data
+        idx = None
+        if real or self.n_cond:
+            idx = torch.randint(data_x.shape[0], (n,), generator=gen)
+        labels = data_y.index_select(0, idx) if self.n_cond else None
+        lat = self.latent(n, gen, labels)
+        out = {"g_in": lat.g_in}
+        if lat.cond is not None:
+            out["cond"] = lat.cond
+        if self.D.q is not None:
+            out["code"] = lat.code
+            if lat.cont is not None:
+                out["cont"] = lat.cont
+        if real:  # as D sees it: the point and, for a cGAN, its label
+            out["real_in"] = self.d_in(data_x.index_select(0, idx), lat.cond)
+            if self.loss.penalty:
+                out["alpha"] = torch.rand(n, 1, generator=gen)
+        return out
 
-        Also returns D's features of the fake points when there is a Q head (else None).
-        """
-        n = real.shape[0]
-        both = torch.cat([self.d_in(real, real_cond), self.d_in(fake, lat.cond)])
-        feats = self.features(both)
-        logits = self.head(feats)  # (2n, 1): the losses only take means
-        if self.loss.d_joint is not None and fake.shape[0] == n:
+    # --- losses, for a stack of runs ---------------------------------------------------
+    def d_loss(self, nets: Nets, b: dict[str, Tensor], fake: Tensor, gp_weight: Tensor):
+        """D's loss per run on a real batch and a detached fake batch (one forward pass),
+        and Q's outputs on the fake half (used when there is a Q head)."""
+        n = fake.shape[1]
+        cond = b.get("cond")
+        out = nets.d(torch.cat([b["real_in"], self.d_in(fake, cond)], 1))
+        logits = out[..., 0]  # (N, 2n): real then fake
+        if self.loss.d_joint is not None:
             loss = self.loss.d_joint(logits, n)
         else:
-            loss = self.loss.d(logits[:n], logits[n:])
+            loss = self.loss.d(logits[:, :n], logits[:, n:])
         if self.loss.penalty:
-            loss = loss + self.cfg.gp_weight * gradient_penalty(
-                lambda x: self.D(self.d_in(x, real_cond)), real, fake, gen
-            )
-        return loss, (feats[n:] if self.q is not None else None)
+            critic = lambda x: nets.d(self.d_in(x, cond))[..., 0]  # noqa: E731
+            real = b["real_in"][..., : fake.shape[-1]]
+            loss = loss + gp_weight * gradient_penalty(critic, real, fake, b["alpha"])
+        return loss, out[:, n:, 1:]
 
-    def g_loss(self, lat: Latent, fake: Tensor):
-        feats = self.features(self.d_in(fake, lat.cond))
-        return self.loss.g(self.head(feats)), feats
+    def g_loss(self, nets: Nets, b: dict[str, Tensor], fake: Tensor):
+        out = nets.d(self.d_in(fake, b.get("cond")))
+        return self.loss.g(out[..., 0]), out[..., 1:]
 
-    def info_loss(self, lat: Latent, fake_feats: Tensor | None) -> Tensor | None:
+    def info_loss(self, q: Tensor, b: dict[str, Tensor]) -> Tensor | None:
         return None
 
 
@@ -218,13 +190,15 @@ class InfoGAN(GAN):
             parts.append(cont)
         return torch.cat(parts, 1)
 
-    def info_loss(self, lat, fake_feats):
-        """Cross-entropy of Q's code prediction (+ Gaussian NLL for continuous codes)."""
-        q = self.q(fake_feats)
+    def info_loss(self, q, b):
+        """Cross-entropy of Q's code prediction (+ squared error for continuous codes),
+        the mean over each run's batch."""
         k = self.cfg.n_codes
-        loss = F.cross_entropy(q if lat.cont is None else q[:, :k], lat.code)
-        if lat.cont is not None:
-            loss = loss + F.mse_loss(q[:, k:], lat.cont)
+        code = b["code"]
+        ce = F.cross_entropy(q[..., :k].flatten(0, -2), code.flatten(), reduction="none")
+        loss = ce.view(code.shape).mean(-1)
+        if "cont" in b:
+            loss = loss + (q[..., k:] - b["cont"]).square().flatten(-2).mean(-1)
         return loss
 
 

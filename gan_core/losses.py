@@ -2,6 +2,14 @@
 
 ``d(real, fake)`` is what D minimises, ``g(fake)`` what G minimises. Everything is
 computed on logits (softplus, never log(sigmoid)) so it stays finite when D is sure.
+Logits are ``[..., batch]``: a loss is the mean over the last dimension, one value per
+run of a stack (cohort.py) or a single value for one batch.
+
+softplus is only ever applied to D's output as given, never to a tensor computed from
+it: in a stack D's output is a strided view, which PyTorch computes element by element
+alike for every run, while a computed (contiguous) tensor would be split into vector
+lanes and a scalar tail whose last bits differ, and a run's numbers would depend on its
+company (nets.py). Hence softplus(−l) is written softplus(l) − l.
 """
 
 from __future__ import annotations
@@ -36,7 +44,7 @@ class Loss:
     when the values have no fixed origin (the Wasserstein critic: the median is used)."""
     d_joint: Callable[[Tensor, int], Tensor] | None = None
     """Optional fast form of ``d``: ``d_joint(out, n)`` on D's outputs for n real then n
-    fake points in one (2n, 1) column; the same value as ``d`` in fewer ops."""
+    fake points in one ``[..., 2n]`` row; the same loss as ``d`` in fewer ops."""
 
 
 LOSS_REGISTRY: dict[str, Loss] = {}
@@ -47,23 +55,25 @@ def register(loss: Loss) -> Loss:
     return loss
 
 
+def _mean(t: Tensor) -> Tensor:
+    """The mean over the batch: one value per run."""
+    return t.mean(-1)
+
+
 def _bce_d(real: Tensor, fake: Tensor) -> Tensor:
     # -log D(x) - log(1 - D(G(z))) = softplus(-l_real) + softplus(l_fake)
-    return F.softplus(-real).mean() + F.softplus(fake).mean()
+    return _mean(F.softplus(real)) - _mean(real) + _mean(F.softplus(fake))
 
 
 @functools.cache
-def _bce_labels(n: int) -> tuple[Tensor, Tensor]:
-    """Labels 1 (real) then 0 (fake), and the weight 1/n that makes the sum two means."""
-    labels = torch.cat([torch.ones(n, 1), torch.zeros(n, 1)])
-    return labels, torch.full((2 * n, 1), 1 / n)
+def _real_rows(n: int) -> Tensor:
+    return torch.cat([torch.ones(n), torch.zeros(n)])
 
 
 def _bce_d_joint(out: Tensor, n: int) -> Tensor:
-    # the same loss, as the binary cross-entropy of [real; fake] with labels [1; 0]: one
-    # op and one backward node instead of two softplus, two means and their sum
-    labels, weight = _bce_labels(n)
-    return F.binary_cross_entropy_with_logits(out, labels, weight=weight, reduction="sum")
+    # the same loss on [real; fake] in one row: softplus(l) − l·y with y 1 for the real
+    # points, 0 for the fake ones, summed over 2n and divided by n (two means of n)
+    return 2 * _mean(F.softplus(out) - out * _real_rows(n))
 
 
 register(
@@ -72,7 +82,7 @@ register(
         "Minimax (saturating): G minimises log(1 − D(G(z)))",
         _bce_d,
         # log(1 - sigmoid(l)) = -softplus(l)
-        lambda fake: -F.softplus(fake).mean(),
+        lambda fake: -_mean(F.softplus(fake)),
         torch.sigmoid,
         probability=True,
         d_joint=_bce_d_joint,
@@ -83,7 +93,7 @@ register(
         "nonsaturating",
         "Non-saturating: G maximises log D(G(z))",
         _bce_d,
-        lambda fake: F.softplus(-fake).mean(),
+        lambda fake: _mean(F.softplus(fake) - fake),
         torch.sigmoid,
         probability=True,
         d_joint=_bce_d_joint,
@@ -93,8 +103,8 @@ register(
     Loss(
         "lsgan",
         "Least squares (LSGAN)",
-        lambda real, fake: 0.5 * ((real - 1) ** 2).mean() + 0.5 * (fake**2).mean(),
-        lambda fake: 0.5 * ((fake - 1) ** 2).mean(),
+        lambda real, fake: 0.5 * _mean((real - 1) ** 2) + 0.5 * _mean(fake**2),
+        lambda fake: 0.5 * _mean((fake - 1) ** 2),
         lambda out: out,
     )
 )
@@ -102,8 +112,8 @@ register(
     Loss(
         "hinge",
         "Hinge",
-        lambda real, fake: F.relu(1 - real).mean() + F.relu(1 + fake).mean(),
-        lambda fake: -fake.mean(),
+        lambda real, fake: _mean(F.relu(1 - real)) + _mean(F.relu(1 + fake)),
+        lambda fake: -_mean(fake),
         lambda out: out,
         critic=True,
         boundary=0.0,
@@ -113,8 +123,8 @@ register(
     Loss(
         "wgan-gp",
         "Wasserstein with gradient penalty",
-        lambda real, fake: fake.mean() - real.mean(),
-        lambda fake: -fake.mean(),
+        lambda real, fake: _mean(fake) - _mean(real),
+        lambda fake: -_mean(fake),
         lambda out: out,
         critic=True,
         penalty=True,
@@ -125,13 +135,10 @@ register(
 
 
 def gradient_penalty(
-    critic: Callable[[Tensor], Tensor],
-    real: Tensor,
-    fake: Tensor,
-    gen: torch.Generator | None = None,
+    critic: Callable[[Tensor], Tensor], real: Tensor, fake: Tensor, alpha: Tensor
 ) -> Tensor:
-    """WGAN-GP: (‖∇D(x̂)‖ − 1)² on random interpolates x̂ of real and fake points."""
-    alpha = torch.rand(real.shape[0], 1, generator=gen)  # the run's generator: reproducible
+    """WGAN-GP: (‖∇D(x̂)‖ − 1)² on interpolates x̂ = α·real + (1 − α)·fake, α drawn from
+    the run's own generator (``[..., batch, 1]``); the mean over the batch."""
     mixed = (alpha * real + (1 - alpha) * fake).requires_grad_(True)
     (grad,) = torch.autograd.grad(critic(mixed).sum(), mixed, create_graph=True)
-    return ((grad.norm(dim=1) - 1) ** 2).mean()
+    return ((grad.norm(dim=-1) - 1) ** 2).mean(-1)

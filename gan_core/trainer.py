@@ -1,10 +1,14 @@
-"""Trainer: one run's nets, optimisers and data, and the step that trains them.
+"""Trainer: one run's nets, optimisers, data and random streams.
+
+A run trains in a Cohort (cohort.py) with the runs that have the same network shapes:
+one stacked forward and backward pass for all of them per step. Alone, it is a cohort
+of one, the same code and the same numbers (``step``, ``run``). Everything that is
+per run stays here: the config, G's and D's modules (whose weights are views of the
+cohort's stacked tensors while it trains there), its optimisers and their states, its
+data, its random streams, its step count, its latest losses and G's moving average.
 
 The hot loop avoids host syncs (no ``.item()``): losses stay tensors and are read, and
-checked for divergence, only every ``check_every`` steps or when a view asks. At the
-lecture's sizes a step costs what PyTorch's Python layers cost, not arithmetic, so the
-step calls the layers as functions (``GAN.generate``/``features``/``head``) and Adam's
-fused kernel directly (``_update``); ``bench/throughput.py`` measures what that buys.
+checked for divergence, only every ``check_every`` steps or when a view asks.
 """
 
 from __future__ import annotations
@@ -19,6 +23,9 @@ from gan_core.config import RunConfig
 from gan_core.gans import GAN, GAN_REGISTRY
 
 LOSS_NAMES = ("loss_d", "loss_g", "loss_info")
+STREAM_FLOATS = 2**16
+"""Numbers per field of one stream block (see Stream): memory per run stays small."""
+MAX_BLOCK = 32
 
 
 class Diverged(RuntimeError):
@@ -30,6 +37,7 @@ class Diverged(RuntimeError):
             "Lower the learning rates, or try another loss (nonsaturating, or wgan-gp)."
         )
         self.step = step
+        self.what = what
 
 
 def make_dataset(cfg: RunConfig) -> tuple[np.ndarray, np.ndarray]:
@@ -40,12 +48,57 @@ def make_dataset(cfg: RunConfig) -> tuple[np.ndarray, np.ndarray]:
     return T.TARGETS[cfg.target].sample(cfg.n_points, rng, **cfg.params)
 
 
+def block_size(cfg: RunConfig) -> int:
+    """Steps per stream block: a function of the run's shapes only."""
+    return max(1, min(MAX_BLOCK, STREAM_FLOATS // (cfg.batch * (cfg.z_dim + 2))))
+
+
+class Stream:
+    """One kind of draw of one run (D's steps: real batch and latents; G's: latents),
+    made ``block`` steps at a time from the run's own generator for that kind.
+
+    A run's numbers therefore depend only on its own sequence of steps, never on the
+    runs it trains beside, and a block costs one call per field instead of one per
+    step. ``state`` is the generator's state before the current block was drawn, so a
+    saved run can redraw that block and go on exactly (export.py). ``pos`` is the next
+    step's row; a cohort advances it and calls ``refill`` when the block is used up
+    (``pos == block``) and the run needs its next draw.
+    """
+
+    def __init__(self, model: GAN, data, seed: int, real: bool, block: int, batch: int):
+        self.model, self.data, self.real = model, data, real
+        self.block, self.batch = block, batch
+        self.gen = torch.Generator().manual_seed(seed)
+        probe = model.draw(1, torch.Generator().manual_seed(0), data, real)
+        self.fields = {
+            k: torch.empty((block, batch, *v.shape[1:]), dtype=v.dtype) for k, v in probe.items()
+        }
+        self.refill()
+
+    def refill(self) -> None:
+        """Draw the next block into the fields (in place: a cohort holds views of them)."""
+        self.state = self.gen.get_state()
+        drawn = self.model.draw(self.block * self.batch, self.gen, self.data, self.real)
+        for key, value in drawn.items():
+            self.fields[key].copy_(value.view(self.fields[key].shape))
+        self.pos = 0
+
+    def restore(self, state: torch.Tensor, pos: int) -> None:
+        """The stream as saved: redraw that block from ``state``, go on from row ``pos``."""
+        if not 0 <= pos <= self.block:
+            raise ValueError(f"stream position {pos} is outside its block of {self.block}")
+        self.gen.set_state(state)
+        self.refill()
+        self.pos = pos
+
+
 class Trainer:
     def __init__(self, cfg: RunConfig, check_every: int = 100):
         self.cfg = cfg
         self.check_every = check_every
         self.step_count = 0
         self.gen = torch.Generator().manual_seed(cfg.seed)
+        """For ``sample`` without a generator of its own (views pass theirs)."""
         with torch.random.fork_rng(devices=[]):
             torch.manual_seed(cfg.seed)
             self.model: GAN = GAN_REGISTRY[cfg.gan](cfg)
@@ -57,86 +110,36 @@ class Trainer:
         self.d_params = list(self.model.D.parameters())
         self.opt_g = self._optimizer(self.g_params, cfg.lr_g)
         self.opt_d = self._optimizer(self.d_params, cfg.lr_d)
-        self._one = torch.ones(())
-        self._fast_adam = all(map(self._fast_adam_ok, (self.opt_g, self.opt_d)))
         # ``ema``: a moving average of G's weights, which ``sample`` draws from
         self.g_ema = None
         self._g_updates = 0
         if cfg.ema > 0:
             self.g_ema = copy.deepcopy(self.model.G).requires_grad_(False)
-            self._ema_params = list(self.g_ema.parameters())
         self.d_steps = cfg.effective_d_steps
-        zero = torch.zeros(())
-        self._last = {name: zero for name in LOSS_NAMES}
+        data = (self.data_x, self.data_y)
+        block = block_size(cfg)
+        self.streams = {
+            "d": Stream(self.model, data, 4 * cfg.seed + 1, True, block, cfg.batch),
+            "g": Stream(self.model, data, 4 * cfg.seed + 2, False, block, cfg.batch),
+        }
+        self.own_losses = {name: torch.zeros(()) for name in LOSS_NAMES}
+        """The latest losses when the run is not in a standing stack (see ``_last``)."""
+        self.cohort = None
+        """The Cohort this run trains in (cohort.py), or None until it first trains."""
 
     def _optimizer(self, params, lr):
         cfg = self.cfg
         if cfg.optimizer == "sgd":
             return torch.optim.SGD(params, lr=lr, momentum=cfg.beta1)
-        # fused: one kernel for all parameters instead of a Python loop over them
-        return torch.optim.Adam(params, lr=lr, betas=(cfg.beta1, cfg.beta2), fused=True)
-
-    @staticmethod
-    def _fast_adam_ok(opt) -> bool:
-        """Whether ``_update`` may call the fused Adam kernel itself for this optimiser."""
-        if not (isinstance(opt, torch.optim.Adam) and hasattr(torch, "_fused_adam_")):
-            return False
-        if not hasattr(opt, "_optimizer_step_pre_hooks"):
-            return False
-        if len(opt.param_groups) != 1:
-            return False
-        g = opt.param_groups[0]
-        return bool(g["fused"]) and not (
-            g["amsgrad"]
-            or g["maximize"]
-            or g["capturable"]
-            or g["differentiable"]
-            or g.get("decoupled_weight_decay", False)
-        )
-
-    def _update(self, opt, params) -> None:
-        """``opt.step()``. For Adam, once its state exists, the very calls its fused path
-        makes (step += 1, then one ``_fused_adam_`` kernel over all the tensors) without
-        the Python around them, which costs several times the kernel at these sizes.
-        The state stays the optimiser's own: ``set_lr``, ``state_dict`` work as before,
-        and the numbers are bit for bit those of ``opt.step()``. Hooks registered on the
-        optimiser make it take ``opt.step()``; global optimiser hooks are not run.
-        """
-        if (
-            self._fast_adam
-            and len(opt.param_groups) == 1
-            and not (opt._optimizer_step_pre_hooks or opt._optimizer_step_post_hooks)
-        ):
-            state = opt.state
-            states = [state.get(p) for p in params]
-            grads = [p.grad for p in params]
-            # (not ``None in grads``: that compares tensors with ==, ~50 µs)
-            if all(states) and all(g is not None for g in grads):
-                group = opt.param_groups[0]
-                beta1, beta2 = group["betas"]
-                steps = [s["step"] for s in states]
-                with torch.no_grad():
-                    for step in steps:  # (faster than _foreach_add_ on the CPU)
-                        step.add_(self._one)
-                    torch._fused_adam_(
-                        params,
-                        grads,
-                        [s["exp_avg"] for s in states],
-                        [s["exp_avg_sq"] for s in states],
-                        [],
-                        steps,
-                        amsgrad=False,
-                        lr=group["lr"],
-                        beta1=beta1,
-                        beta2=beta2,
-                        weight_decay=group["weight_decay"],
-                        eps=group["eps"],
-                        maximize=False,
-                        grad_scale=None,
-                        found_inf=None,
-                    )
-                return
-        opt.step()
+        # fused: one kernel for all parameters; the cohort calls it for many runs at once
+        opt = torch.optim.Adam(params, lr=lr, betas=(cfg.beta1, cfg.beta2), fused=True)
+        for p in params:  # the state Adam would create at its first step
+            opt.state[p] = {
+                "step": torch.zeros((), dtype=torch.float32),
+                "exp_avg": torch.zeros_like(p, memory_format=torch.preserve_format),
+                "exp_avg_sq": torch.zeros_like(p, memory_format=torch.preserve_format),
+            }
+        return opt
 
     # --- live changes that keep the optimisers' state ---------------------------------
     def set_lr(self, lr_g: float | None = None, lr_d: float | None = None) -> None:
@@ -144,78 +147,33 @@ class Trainer:
             if lr is not None:
                 for group in opt.param_groups:
                     group["lr"] = float(lr)
+        if self.cohort is not None:
+            self.cohort.regroup()
 
     def set_d_steps(self, d_steps: int) -> None:
         self.d_steps = int(d_steps) or self.cfg.effective_d_steps
+        if self.cohort is not None:
+            self.cohort.regroup()
+
+    @property
+    def _last(self) -> dict[str, torch.Tensor]:
+        """The latest losses (0-d tensors, no sync): its cohort's, or its own."""
+        stacked = self.cohort.losses_of(self) if self.cohort is not None else None
+        return stacked or self.own_losses
 
     # --- training ----------------------------------------------------------------------
-    def _cond(self, labels):
-        return self.model.latent(len(labels), self.gen, labels) if self.model.n_cond else None
-
-    def _with_info(self, loss, info):
-        """loss + λ·info (λ = 1, the default, without the multiplication: same numbers)."""
-        if info is None:
-            return loss
-        w = self.cfg.info_weight
-        return loss + info if w == 1.0 else loss + w * info
-
-    def d_step(self) -> None:
-        m, batch = self.model, self.cfg.batch
-        idx = torch.randint(self.data_x.shape[0], (batch,), generator=self.gen)
-        real = self.data_x.index_select(0, idx)
-        labels = self.data_y.index_select(0, idx) if m.n_cond else None
-        lat = m.latent(batch, self.gen, labels)
-        with torch.no_grad():
-            fake = m.generate(lat.g_in)
-        loss, fake_feats = m.d_loss(real, lat.cond, lat, fake, self.gen)
-        info = m.info_loss(lat, fake_feats)
-        total = self._with_info(loss, info)
-        for p in self.d_params:  # zero_grad(set_to_none=True), without its overhead
-            p.grad = None
-        total.backward()
-        self._update(self.opt_d, self.d_params)
-        self._last["loss_d"] = loss.detach()
-        if info is not None:
-            self._last["loss_info"] = info.detach()
-
-    def g_step(self) -> None:
-        m, batch = self.model, self.cfg.batch
-        # drawn for every GAN type, so that the random stream does not depend on it
-        idx = torch.randint(self.data_y.shape[0], (batch,), generator=self.gen)
-        labels = self.data_y.index_select(0, idx) if m.n_cond else None
-        lat = m.latent(batch, self.gen, labels)
-        fake = m.generate(lat.g_in)
-        loss, feats = m.g_loss(lat, fake)
-        info = m.info_loss(lat, feats)
-        total = self._with_info(loss, info)
-        for p in self.g_params:
-            p.grad = None
-        # only G's gradients: D's are not needed in G's step
-        total.backward(inputs=self.g_params)
-        self._update(self.opt_g, self.g_params)
-        self._last["loss_g"] = loss.detach()
-        if self.g_ema is not None:
-            self._ema_update()
-
-    def _ema_update(self) -> None:
-        """EMA ← EMA + (1 − decay)·(G − EMA), one fused op. The decay is (1 + t)/(10 + t)
-        at G's t-th update until it reaches ``ema``: the average soon forgets G's start."""
-        self._g_updates += 1
-        t = self._g_updates
-        decay = min(self.cfg.ema, (1 + t) / (10 + t))
-        with torch.no_grad():
-            torch._foreach_lerp_(self._ema_params, self.g_params, 1.0 - decay)
-
     def step(self, mode: str = "both") -> None:
-        """One training step: the configured D steps and one G step (or just one side)."""
-        if mode in ("both", "d"):
-            for _ in range(self.d_steps if mode == "both" else 1):
-                self.d_step()
-        if mode in ("both", "g"):
-            self.g_step()
-        self.step_count += 1
-        if self.step_count % self.check_every == 0:
-            self.check()
+        """One training step: the configured D steps and one G step (or just one side).
+
+        In its cohort, alone if it has none; raises Diverged at a check that fails.
+        """
+        from gan_core.cohort import Cohort
+
+        if self.cohort is None:
+            Cohort().add(self)
+        diverged = self.cohort.train({self: mode})
+        if diverged:
+            raise diverged[0][1]
 
     def run(self, steps: int) -> None:
         for _ in range(steps):
