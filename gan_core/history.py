@@ -7,6 +7,7 @@ whole run at a coarser grain.
 
 from __future__ import annotations
 
+import dataclasses
 import os
 from collections import deque
 
@@ -27,6 +28,9 @@ class History:
         if self.snapshots and snap.step == self.snapshots[-1].step:
             self.snapshots[-1] = snap  # a state change without new steps: replace
             return
+        if self.snapshots and self.snapshots[-1].image is not None:
+            # only the newest keeps its picture: memory stays small however long the run
+            self.snapshots[-1] = dataclasses.replace(self.snapshots[-1], image=None)
         self.snapshots.append(snap)
         if snap.step == 0:
             return  # no losses yet: keep the curves from starting at a made-up 0

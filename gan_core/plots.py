@@ -23,7 +23,7 @@ from gan_core.overlays import SHOWABLE, optimal_d_figure  # noqa: F401 (the page
 if TYPE_CHECKING:  # snapshot imports torch; the page should not need it to draw
     from gan_core.snapshot import RunInfo, Snapshot
 
-COLOURED_GANS = ("cgan", "infogan")
+COLOURED_GANS = raster_mod.COLOURED_GANS
 CENTRE_COLOUR = "rgba(0, 0, 0, 0.45)"
 COVERED = "#2ca02c"
 MISSED = "#d62728"
@@ -105,18 +105,13 @@ def points_figure(
     k = max(int(info.n_codes), 1)
     images = []
     if raster:
-        img = raster_mod.canvas()
-        raster_mod.splat(img, info.real, raster_mod.rgba(palette.REAL, 0.7), extent, 1.2)
-        if snap is not None:
-            if coloured:
-                table = np.array([raster_mod.rgba(palette.class_colour(i)) for i in range(k)])
-                colours = table[np.clip(snap.codes.astype(np.int64), 0, k - 1)]
-            else:
-                colours = raster_mod.rgba(palette.SINGLE)
-            raster_mod.splat(img, snap.fake, colours, extent, 1.8)
+        if snap is None:
+            source = raster_mod.data_uri(raster_mod.real_layer(info.real, extent))
+        else:  # drawn by the training process, or (an older frame of the timeline) here
+            source = snap.image or raster_mod.cloud(info, snap.fake, snap.codes)
         images.append(
             dict(
-                source=raster_mod.data_uri(img),
+                source=source,
                 xref="x",
                 yref="y",
                 x=-extent,
@@ -203,22 +198,37 @@ def points_figure(
         hovermode=False,
         images=images,
     )
-    return go.Figure(traces, layout)
+    return go.Figure(traces, layout, _validate=False)
 
 
 # --- curves ----------------------------------------------------------------------------
 
 
+CURVE_POINTS = 400
+"""Points per curve sent to the browser: a chart a few hundred pixels wide shows no more,
+and thirty pages' curves cost the server a fifth of its time at 2,000 (bench/load.py)."""
+
+
+def _rows(n: int) -> np.ndarray | slice:
+    """Which of n recorded points a curve draws: all, or CURVE_POINTS spread evenly."""
+    if n <= CURVE_POINTS:
+        return slice(None)
+    return np.unique(np.linspace(0, n - 1, CURVE_POINTS).round().astype(np.int64))
+
+
 def _array(series: dict[str, list[float]], key: str, n: int) -> np.ndarray:
     values = series.get(key) or []
-    return np.asarray(values[:n], dtype=np.float64)
+    return np.asarray(values[:n], dtype=np.float64)[_rows(n)]
+
+
+def _steps(series: dict[str, list[float]]) -> tuple[np.ndarray, int]:
+    steps = series.get("step") or []
+    return np.asarray(steps, dtype=np.float64)[_rows(len(steps))], len(steps)
 
 
 def loss_figure(history_series: dict[str, list[float]], gan: str, height: int = 260) -> go.Figure:
     """D and G loss (and InfoGAN's code-prediction loss) against the step."""
-    steps = history_series.get("step") or []
-    n = len(steps)
-    x = np.asarray(steps, dtype=np.float64)
+    x, n = _steps(history_series)
     names = [("loss_d", "D loss"), ("loss_g", "G loss")]
     if gan == "infogan":
         names.append(("loss_info", "info loss"))
@@ -242,7 +252,7 @@ def loss_figure(history_series: dict[str, list[float]], gan: str, height: int = 
         uirevision="loss",
         hovermode="x",
     )
-    return go.Figure(traces, layout)
+    return go.Figure(traces, layout, _validate=False)
 
 
 def coverage_figure(
@@ -251,9 +261,7 @@ def coverage_figure(
     """Modes covered and effective modes (left axis, 0..K) and the hq share (right, 0–1)."""
     if not modes_total:
         return _message_figure("this target has no known modes", height)
-    steps = series.get("step") or []
-    n = len(steps)
-    x = np.asarray(steps, dtype=np.float64)
+    x, n = _steps(series)
     traces = [
         dict(
             type="scatter",
@@ -281,7 +289,7 @@ def coverage_figure(
             line=dict(width=1.5, color="#1f77b4"),
         ),
     ]
-    return go.Figure(traces, _coverage_layout(modes_total, height, "coverage"))
+    return go.Figure(traces, _coverage_layout(modes_total, height, "coverage"), _validate=False)
 
 
 def _coverage_layout(modes_total: int, height: int, revision: str) -> dict:
@@ -321,8 +329,7 @@ def compare_coverage_figure(
         return _message_figure("this target has no known modes", height)
     traces = []
     for i, (label, series) in enumerate(runs.items()):
-        steps = series.get("step") or []
-        x = np.asarray(steps, dtype=np.float64)
+        x, n = _steps(series)
         colour = palette.run_colour(i)
         for key, name, line, axis in (
             ("modes", "modes", dict(width=2.5, shape="hv"), "y"),
@@ -332,7 +339,7 @@ def compare_coverage_figure(
                 dict(
                     type="scatter",
                     x=x,
-                    y=_array(series, key, len(steps)),
+                    y=_array(series, key, n),
                     mode="lines",
                     name=f"{label} {name}",
                     legendgroup=label,
@@ -340,7 +347,7 @@ def compare_coverage_figure(
                     line=dict(line, color=colour),
                 )
             )
-    return go.Figure(traces, _coverage_layout(modes_total, height, "compare"))
+    return go.Figure(traces, _coverage_layout(modes_total, height, "compare"), _validate=False)
 
 
 # --- per-mode views --------------------------------------------------------------------
@@ -407,7 +414,7 @@ def mode_bar_figure(info: RunInfo, snap: Snapshot | None, height: int = 260) -> 
         uirevision="modes",
         hovermode="x",
     )
-    return go.Figure(traces, layout)
+    return go.Figure(traces, layout, _validate=False)
 
 
 def code_mode_table(info: RunInfo, snap: Snapshot | None) -> list[list[int]]:

@@ -51,6 +51,9 @@ class Snapshot:
     """The class (cGAN) or code (InfoGAN) all of ``fake`` come from; None: all of them."""
     view_cont: float | None = None
     """InfoGAN: the value of the first continuous code in ``fake`` (None: drawn)."""
+    image: str | None = None
+    """The cloud as a PNG data URI (raster.cloud), drawn by the training process; a
+    history keeps it for its newest snapshot only (older frames are redrawn if shown)."""
 
 
 def preview_info(cfg: RunConfig) -> RunInfo:
