@@ -1,16 +1,19 @@
-"""Runner: training jobs in worker processes, a warm spare, a cap, a queue, a reaper.
+"""Runner: training runs in a few warm worker processes, a cap, a queue, a reaper.
 
-The server holds one Runner. Each browser session holds JobHandles; a handle reads its
-worker's snapshots on a thread into a bounded History, so the page only ever reads the
-newest one. Runs beyond the cap wait in a queue with a visible position. A run whose
-page stopped asking for snapshots pauses, then ends (its worker exits).
+The server holds one Runner. It keeps PROCESSES training processes (worker.py) warm,
+torch imported, so that a Train click never waits for an import; each holds many runs,
+those of the same network shapes trained together as cohorts (cohort.py). A new run goes
+to a process that holds runs of its shape (a cohort it can join), else to the process
+with the fewest runs. Each browser session holds JobHandles; a process's reader thread
+puts each run's snapshots into its handle's bounded History, so the page only ever reads
+the newest one. The cap counts runs (MAX_RUNS); runs beyond it, or beyond what the
+processes hold, wait in a queue with a visible position. A run whose page stopped asking
+for snapshots pauses, then ends; a process that dies takes its runs with it (their
+pages show an error) and a new one is started in its place.
 
-The cap counts slots, one per thing a page asked to run: a single run, or a *group*
-(the Compare page's 2–4 runs side by side) that starts, queues and holds its slot as one.
-A group's members are separate worker processes sharing that slot's CPU, so the cap
-bounds demonstrations, not processes (at most MAX_GROUP per slot). They start paused and
-are resumed together once every member has its first frame, so a warm member cannot race
-ahead while the others import torch.
+A *group* (the Compare page's 2–4 runs side by side) queues as one, starts in one
+process (in one cohort where their shapes match) and is resumed together once every
+member has its first frame.
 """
 
 from __future__ import annotations
@@ -40,7 +43,13 @@ def env_number(name: str, default: float) -> float:
         return default
 
 
-MAX_RUNS = int(env_number("GANLAB_MAX_RUNS", os.cpu_count() or 1))
+PROCESSES = int(env_number("GANLAB_PROCESSES", os.cpu_count() or 1))
+"""Training processes, kept warm: one per CPU (more processes only share the same cores)."""
+RUNS_PER_PROCESS = int(env_number("GANLAB_RUNS_PER_PROCESS", 16))
+"""Runs one process holds at most: one full cohort (cohort.MAX_STACK) of the lecture's
+shape. More runs in one process would not train faster in all (bench/cohort.py) and
+would each get fewer frames (worker.FRAMES_PER_S)."""
+MAX_RUNS = int(env_number("GANLAB_MAX_RUNS", PROCESSES * RUNS_PER_PROCESS))
 IDLE_PAUSE_S = env_number("GANLAB_IDLE_PAUSE", 20)
 IDLE_STOP_S = env_number("GANLAB_IDLE_STOP", 60)
 GONE_GRACE_S = env_number("GANLAB_GONE_GRACE", 5)
@@ -59,10 +68,14 @@ ENDED = ("stopped", "error")
 
 
 class Worker:
-    """One worker process and our end of its socket."""
+    """One training process (worker.py), our end of its socket, and the runs it holds.
 
-    def __init__(self, spare: bool = False):
-        """``spare``: warm up in the idle class (worker.py); a run's own worker never does."""
+    One thread reads everything the process says and hands each message to its run's
+    handle; sends from the pages' threads take turns on the socket.
+    """
+
+    def __init__(self, runner: Runner, spare: bool = False):
+        """``spare``: warm up in the idle class (worker.py) until a run needs it."""
         ours, theirs = socket.socketpair()
         env = dict(os.environ, OMP_NUM_THREADS="1", PYTHONPATH=str(ROOT))
         env["GANLAB_IDLE_WARMUP"] = "1" if spare else "0"
@@ -75,20 +88,21 @@ class Worker:
         )
         theirs.close()
         self.conn = Connection(ours.detach())
+        self.runner = runner
         self.ready = threading.Event()
         self.pid = self.proc.pid
+        self.jobs: dict[int, JobHandle] = {}
+        self.dead = False
+        self._send_lock = threading.Lock()
+        threading.Thread(target=self._read, name=f"worker-{self.pid}", daemon=True).start()
 
     def wait_ready(self, timeout: float) -> bool:
-        if not self.ready.is_set() and self.conn.poll(timeout):
-            msg = self.conn.recv()
-            if msg[0] == "ready":
-                self.ready.set()
-        return self.ready.is_set()
+        return self.ready.wait(timeout)
 
     def promote(self) -> None:
         """End an idle-class warm-up now: a run is waiting on this worker.
 
-        The spare warms up in SCHED_IDLE (see worker.py); on a busy machine that could
+        A spare warms up in SCHED_IDLE (see worker.py); on a busy machine that could
         take forever, so the run that takes it lifts it to normal priority.
         """
         try:
@@ -98,12 +112,40 @@ class Worker:
 
     def send(self, *msg) -> bool:
         try:
-            self.conn.send(msg)
+            with self._send_lock:
+                self.conn.send(msg)
             return True
-        except OSError:
+        except (OSError, ValueError):
             return False
 
+    def shapes(self) -> dict[tuple, int]:
+        """How many of its runs have each shape key (placement: cohort.shape_key)."""
+        from gan_core.cohort import shape_key
+
+        counts: dict[tuple, int] = {}
+        for job in list(self.jobs.values()):
+            key = shape_key(job.config)
+            counts[key] = counts.get(key, 0) + 1
+        return counts
+
+    def _read(self) -> None:
+        try:
+            while True:
+                kind, *rest = self.conn.recv()
+                if kind == "ready":
+                    self.ready.set()
+                    continue
+                job = self.jobs.get(rest[0])
+                if job is not None:
+                    job.receive(kind, rest[1:])
+        except (EOFError, OSError, TypeError):
+            pass  # (TypeError: the socket was closed under a read)
+        self.dead = True
+        code = self.proc.wait()
+        self.runner.worker_died(self, code)
+
     def kill(self) -> None:
+        self.dead = True
         try:
             self.conn.close()
         except OSError:
@@ -124,7 +166,7 @@ class JobHandle:
 
     def __init__(self, runner: Runner, config: RunConfig, opts: dict, alive=None, slot=None):
         self.id = next(self._ids)
-        self.slot = self.id if slot is None else slot  # runs sharing a slot count once
+        self.slot = self.id if slot is None else slot  # a group's runs queue as one
         self.held = False  # a group member waiting to start with the others
         self.alive = alive  # () -> bool: is the page's session still connected?
         self.gone_since: float | None = None
@@ -178,9 +220,9 @@ class JobHandle:
             return list(self.history.snapshots)
 
     # --- commands --------------------------------------------------------------------
-    def _send(self, *msg) -> None:
+    def _send(self, kind: str, *args) -> None:
         if self.worker is not None and self.state in ACTIVE:
-            self.worker.send(*msg)
+            self.worker.send(kind, self.id, *args)
 
     def pause(self) -> None:
         self.held = False  # a pause pressed before a group's start wins
@@ -235,45 +277,40 @@ class JobHandle:
         self.worker = worker
         self.state = "starting"
         self.started_at = time.monotonic()
-        worker.send("start", self.config, self.opts)
+        worker.jobs[self.id] = self
+        worker.send("start", self.id, self.config, self.opts)
         if self._pending:
-            worker.send("set", self._pending)
-        threading.Thread(target=self._read, name=f"job-{self.id}", daemon=True).start()
+            worker.send("set", self.id, self._pending)
 
-    def _read(self) -> None:
-        worker = self.worker
-        try:
-            while True:
-                kind, *rest = worker.conn.recv()
-                if kind == "ready":
-                    worker.ready.set()
-                elif kind == "info":
-                    self.info = rest[0]
-                elif kind == "snap":
-                    snap = rest[0]
-                    if self.first_frame_s is None:
-                        self.first_frame_s = time.monotonic() - self.started_at
-                        self.last_poll = time.monotonic()  # idle time counts from here
-                    with self._lock:
-                        self.history.add(snap)
-                    if self.state not in ENDED:
-                        self.state, self.message = snap.state, snap.message
-                elif kind == "model":
-                    with self._lock:
-                        self._model_replies.append(rest[0])
-                    self._model_ready.set()
-                elif kind == "error":
-                    self.state, self.message = "error", rest[0]
-        except (EOFError, OSError):
-            pass
+    def receive(self, kind: str, rest: list) -> None:
+        """A message from the run's process (on the worker's reader thread)."""
+        if kind == "info":
+            self.info = rest[0]
+        elif kind == "snap":
+            snap = rest[0]
+            if self.first_frame_s is None:
+                self.first_frame_s = time.monotonic() - self.started_at
+                self.last_poll = time.monotonic()  # idle time counts from here
+            with self._lock:
+                self.history.add(snap)
+            if self.state not in ENDED:
+                self.state, self.message = snap.state, snap.message
+        elif kind == "model":
+            with self._lock:
+                self._model_replies.append(rest[0])
+            self._model_ready.set()
+        elif kind == "error":
+            self.state, self.message = "error", rest[0]
+            self.runner.release(self)
+
+    def died(self, code: int) -> None:
+        """Its process ended under it."""
         if self.state not in ENDED:
-            code = worker.proc.wait()
             self.state = "error"
             self.message = self.message or (
                 f"the training process ended unexpectedly (exit code {code}); "
                 "press Reset to start again"
             )
-        self.runner.release(self)
 
 
 def _check_mode(mode: str) -> None:
@@ -295,17 +332,31 @@ def _check_changes(changes: dict) -> None:
 
 
 class Runner:
-    def __init__(self, max_runs: int = MAX_RUNS, warm: bool = True, fps: float = 5.0):
+    """Runs in a few long-lived training processes (PROCESSES, kept warm), a cap on runs
+    at once (MAX_RUNS), a queue beyond it, and a reaper for runs nobody watches."""
+
+    def __init__(
+        self,
+        max_runs: int = MAX_RUNS,
+        warm: bool = True,
+        fps: float = 5.0,
+        processes: int = PROCESSES,
+        per_process: int = RUNS_PER_PROCESS,
+    ):
         self.max_runs = max(int(max_runs), 1)
         self.warm = warm
         self.fps = fps
+        self.processes = max(int(processes), 1)
+        self.per_process = max(int(per_process), 1)
         self.active: list[JobHandle] = []
         self.queue: deque[JobHandle] = deque()
-        self.spare: Worker | None = None
+        self.workers: list[Worker] = []
         self._lock = threading.RLock()
         self._closed = False
         if warm:
-            self._refill()
+            with self._lock:
+                for _ in range(self.processes):
+                    self.workers.append(Worker(self, spare=True))
         threading.Thread(target=self._reap_loop, name="reaper", daemon=True).start()
 
     # --- public ----------------------------------------------------------------------
@@ -329,7 +380,8 @@ class Runner:
     def submit_group(
         self, configs: list[RunConfig], paused: bool = False, alive=None, **opts
     ) -> list[JobHandle]:
-        """Runs that share one slot: queued, started and (unless ``paused``) resumed together."""
+        """Runs that queue as one, start in one process and (unless ``paused``) resume
+        together; each counts against the cap."""
         if not 1 <= len(configs) <= MAX_GROUP:
             raise ValueError(f"a group has 1 to {MAX_GROUP} runs, not {len(configs)}")
         _check_changes({k: v for k, v in opts.items() if k in SETTABLE})
@@ -349,11 +401,16 @@ class Runner:
         return jobs
 
     def queue_position(self, job: JobHandle) -> int | None:
-        """1 for the next slot to start; a group's members share their position."""
+        """1 for the next to start; a group's members share their position."""
         with self._lock:
             if job not in self.queue:
                 return None
             return list(dict.fromkeys(j.slot for j in self.queue)).index(job.slot) + 1
+
+    def training(self) -> int:
+        """Runs training or about to (the pages draw fewer frames when many do)."""
+        with self._lock:
+            return sum(j.state in ("starting", "running") for j in self.active)
 
     def stop(self, job: JobHandle) -> None:
         with self._lock:
@@ -362,22 +419,36 @@ class Runner:
             job.state = "stopped"
             worker = job.worker
         if worker is not None:
-            worker.send("stop")
-            threading.Thread(target=worker.kill, daemon=True).start()
+            worker.send("stop", job.id)
+            worker.jobs.pop(job.id, None)
         self.release(job)
 
     def release(self, job: JobHandle) -> None:
         with self._lock:
             if job in self.active:
                 self.active.remove(job)
+            if job.worker is not None:
+                job.worker.jobs.pop(job.id, None)
+            self._schedule()
+
+    def worker_died(self, worker: Worker, code: int) -> None:
+        """A process ended: its runs show an error, their slots free up, a new process
+        takes its place (kept warm)."""
+        with self._lock:
+            if worker in self.workers:
+                self.workers.remove(worker)
+            jobs = list(worker.jobs.values())
+        for job in jobs:
+            job.died(code)
+            self.release(job)
+        with self._lock:
+            if self.warm and not self._closed and len(self.workers) < self.processes:
+                self.workers.append(Worker(self, spare=True))
             self._schedule()
 
     def worker_pids(self) -> list[int]:
         with self._lock:
-            pids = [j.worker.pid for j in self.active if j.worker]
-            if self.spare:
-                pids.append(self.spare.pid)
-            return pids
+            return [w.pid for w in self.workers]
 
     def shutdown(self) -> None:
         with self._lock:
@@ -385,30 +456,50 @@ class Runner:
             jobs = list(self.active) + list(self.queue)
         for job in jobs:
             self.stop(job)
-        if self.spare:
-            self.spare.kill()
-            self.spare = None
+        with self._lock:
+            workers, self.workers = list(self.workers), []
+        for worker in workers:
+            worker.kill()
 
     # --- internals -------------------------------------------------------------------
     def _schedule(self) -> None:
-        while not self._closed and self.queue and self._slots_used() < self.max_runs:
+        """Start queued runs while there is room: under the cap, and in a process."""
+        while not self._closed and self.queue:
             slot = self.queue[0].slot
-            for job in [j for j in self.queue if j.slot == slot]:
+            jobs = [j for j in self.queue if j.slot == slot]
+            if self.active and len(self.active) + len(jobs) > self.max_runs:
+                return  # (a group larger than the cap starts when nothing else runs)
+            worker = self._place([j.config for j in jobs])
+            if worker is None:
+                return
+            if not worker.ready.is_set():
+                worker.promote()
+            for job in jobs:
                 self.queue.remove(job)
-                self._launch(job)
+                self.active.append(job)
+                job.attach(worker)
 
-    def _slots_used(self) -> int:
-        return len({j.slot for j in self.active})
+    def _place(self, configs: list[RunConfig]) -> Worker | None:
+        """A process for these runs: one holding runs of their shape (a cohort they may
+        join), else the one with the fewest runs, else a new one (up to PROCESSES)."""
+        from gan_core.cohort import MAX_STACK, shape_key
 
-    def _launch(self, job: JobHandle) -> None:
-        self.active.append(job)
-        worker, self.spare = (self.spare, None) if self.spare else (Worker(), None)
-        if not worker.ready.is_set():
-            worker.promote()
-        job.attach(worker)
-        if self.warm:
-            # refill once the new run has had its first frame, not before
-            threading.Thread(target=self._refill_after, args=(job,), daemon=True).start()
+        n = len(configs)
+        room = [
+            w
+            for w in self.workers
+            if not w.dead and (len(w.jobs) + n <= self.per_process or not w.jobs)
+        ]
+        key = shape_key(configs[0])
+        fitting = [w for w in room if w.shapes().get(key, 0) % MAX_STACK]
+        if fitting:
+            return min(fitting, key=lambda w: len(w.jobs))
+        if len(self.workers) < self.processes:
+            worker = Worker(self)
+            self.workers.append(worker)
+            if not room or min(len(w.jobs) for w in room) > 0:
+                return worker
+        return min(room, key=lambda w: len(w.jobs)) if room else None
 
     def _start_together(self, jobs: list[JobHandle]) -> None:
         """Resume a group's members once all have their first frame (or have ended)."""
@@ -420,20 +511,6 @@ class Runner:
             if job.held:
                 job.held = False
                 job.resume()
-
-    def _refill_after(self, job: JobHandle, timeout: float = 10.0) -> None:
-        deadline = time.monotonic() + timeout
-        while job.first_frame_s is None and job.state not in ENDED:
-            if time.monotonic() > deadline:
-                break
-            time.sleep(0.05)
-        self._refill()
-
-    def _refill(self) -> None:
-        with self._lock:
-            if self._closed or self.spare is not None:
-                return
-            self.spare = Worker(spare=True)
 
     def _reap_loop(self) -> None:
         while not self._closed:

@@ -1,17 +1,20 @@
-"""A training worker process: ``python -m gan_core.worker FD``.
+"""A training process: ``python -m gan_core.worker FD``, holding many runs.
 
 Started from this module entry point (never by multiprocessing spawn/fork from the
 Streamlit server: see DESIGN's pitfalls), it warms up (imports torch, runs a throw-away
-step), says ``ready``, then waits for one run. It trains flat out and, every ~1/fps
-seconds, sends a Snapshot. It talks over one socket (a multiprocessing Connection) and
-exits when the other end goes away, so a server that dies leaves no workers behind.
+step), says ``ready``, then trains whatever runs it is given. Runs of the same network
+shapes train together as cohorts (cohort.py: one stacked model, one pass for all); a run
+joins a cohort when it starts or resumes and leaves it when it pauses, finishes or
+diverges, without stopping the others. Every ~1/fps seconds it sends each training run
+a Snapshot. It talks over one socket (a multiprocessing Connection) and exits when the
+other end goes away, so a server that dies leaves no workers behind.
 
-Messages to the worker:   ("start", RunConfig, opts) · ("pause",) · ("resume",) ·
-                          ("step", n, mode) · ("save",) · ("stop",) ·
-                          ("set", {lr_g, lr_d, d_steps, speed, mode,
-                                   layers, view_code, view_cont})
-Messages from the worker: ("ready", pid) · ("info", RunInfo) · ("snap", Snapshot) ·
-                          ("model", bytes) · ("error", message)
+Messages to the worker:   ("start", id, RunConfig, opts) · ("pause", id) · ("resume", id) ·
+                          ("step", id, n, mode) · ("save", id) · ("stop", id) ·
+                          ("set", id, {lr_g, lr_d, d_steps, speed, mode,
+                                       layers, view_code, view_cont})
+Messages from the worker: ("ready", pid) · ("info", id, RunInfo) · ("snap", id, Snapshot) ·
+                          ("model", id, bytes) · ("error", id, message)
 
 Start opts: fps, max_steps, max_seconds, paused, layers (probe names, see probes.py),
 view_code, view_cont, and init_state (a model file from export.model_bytes: the run
@@ -20,11 +23,14 @@ goes on from its weights, optimiser states and step).
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import resource
 import sys
 import time
 from multiprocessing.connection import Connection
+
+import gan_core  # noqa: F401  (MKL's reproducible mode, before torch uses MKL)
 
 
 def _idle_while_warming() -> bool:
@@ -64,18 +70,27 @@ def warm_up() -> None:
 
 
 METRICS_EVERY = 1.0
-"""Seconds between metric evaluations: they change slowly, the points every frame."""
+"""Seconds between metric evaluations: they change slowly, the points every frame. With
+more than 8 training runs in the process, proportionally longer (``send_frames``)."""
+SLICE_PER_RUN = 0.0025
+"""Seconds a cohort trains per run in it before the process looks at its messages and
+frames again (a cohort of 16 trains 40 ms): runs get about equal shares of the process."""
+FRAMES_PER_S = 64.0
+"""Snapshots a process sends per second at most, over all its runs: 4 a second for each
+of 16 runs, a little more than their pages draw when thirty pages are open (ui/live.py's
+PACES), so that each redraw finds a new frame and drawing does not eat the training."""
+MIN_FPS = 2.0
 
 
-class Job:
-    """The training loop of one run, driven by commands."""
+class Run:
+    """One run in this process: its trainer, its state, what its page asked to see."""
 
-    def __init__(self, conn: Connection, cfg, opts: dict):
+    def __init__(self, proc: Process, run_id: int, cfg, opts: dict):
         from gan_core.evaluation import Evaluator
         from gan_core.snapshot import run_info
         from gan_core.trainer import Trainer
 
-        self.conn = conn
+        self.proc, self.id = proc, run_id
         if opts.get("init_state"):
             from gan_core.export import load_trainer
 
@@ -87,26 +102,71 @@ class Job:
         self.view_cont: float | None = None
         self.set_view(opts)
         self.evaluator = Evaluator(self.trainer)
-        self.interval = 1.0 / float(opts.get("fps", 5.0))
+        self.info = run_info(self.trainer, self.evaluator)
+        self.background = None  # the cloud's real points, drawn at the first frame
+        self.fps = float(opts.get("fps", 5.0))
         self.max_steps = int(opts.get("max_steps", 0)) or None
         self.max_seconds = float(opts.get("max_seconds", 0)) or None
         self.speed = 0.0  # steps per second; 0 = flat out
         self.mode = "both"
         self.state = "paused" if opts.get("paused") else "running"
         self.message = ""
-        self.elapsed = 0.0
+        self.pending: list[str] = []  # step modes of asked-for single steps (Step)
+        self.elapsed = 0.0  # seconds of training
         self.rate = 0.0
         self.metrics: dict | None = None
         self.metrics_at = -1.0
-        conn.send(("info", run_info(self.trainer, self.evaluator)))
+        self.sent_at = time.perf_counter()
+        self.sent_step = self.trainer.step_count
+        self.pace_from = (time.perf_counter(), self.trainer.step_count)
+        proc.send("info", run_id, self.info)
         self.send()
 
-    def send(self) -> None:
+    @property
+    def training(self) -> bool:
+        return self.state == "running" or bool(self.pending)
+
+    def due(self, now: float) -> bool:
+        """Whether this run steps in the cohort's next step (its speed limit allows)."""
+        return self.wait(now) <= 0
+
+    def wait(self, now: float) -> float:
+        """Seconds until this run's speed limit lets it take its next step."""
+        if self.pending or self.speed <= 0:
+            return 0.0
+        start, steps = self.pace_from
+        return (self.trainer.step_count - steps) / self.speed - (now - start)
+
+    def mode_now(self) -> str:
+        return self.pending[0] if self.pending else self.mode
+
+    def stepped(self) -> None:
+        """After a step it took: the asked-for steps count down, budgets are checked."""
+        if self.pending:
+            self.pending.pop(0)
+            if not self.pending and self.state != "running":
+                self.send()
+        t = self.trainer
+        if self.max_steps and t.step_count >= self.max_steps:
+            self.finish("done", f"reached the step budget ({self.max_steps:,})")
+
+    def finish(self, state: str, message: str) -> None:
+        self.state, self.message = state, message
+        self.pending.clear()
+        self.send()
+
+    def send(self, now: float | None = None) -> None:
         """A snapshot; the 2,500-point evaluation only every METRICS_EVERY seconds."""
         from gan_core.snapshot import take
 
-        now = time.perf_counter()
-        fresh = self.state != "running" or now - self.metrics_at >= METRICS_EVERY
+        now = time.perf_counter() if now is None else now
+        step = self.trainer.step_count
+        if now > self.sent_at and step != self.sent_step:
+            self.rate = (step - self.sent_step) / (now - self.sent_at)
+        elif self.state != "running":
+            self.rate = 0.0 if step == self.sent_step else self.rate
+        self.sent_at, self.sent_step = now, step
+        fresh = self.state != "running" or now - self.metrics_at >= self.proc.metrics_every
         snap = take(
             self.trainer,
             self.evaluator,
@@ -122,7 +182,15 @@ class Job:
         )
         if fresh:
             self.metrics, self.metrics_at = snap.metrics, now
-        self.conn.send(("snap", snap))
+        self.proc.send("snap", self.id, dataclasses.replace(snap, image=self.picture(snap)))
+
+    def picture(self, snap) -> str:
+        """The cloud drawn here, not by the server that serves every page (raster.py)."""
+        from gan_core import raster
+
+        if self.background is None:
+            self.background = raster.real_layer(self.info.real, self.info.extent)
+        return raster.cloud(self.info, snap.fake, snap.codes, self.background)
 
     VIEW_KEYS = ("layers", "view_code", "view_cont")
 
@@ -140,9 +208,8 @@ class Job:
             self.view_cont = None if cont is None else float(cont)
         return any(key in changes for key in self.VIEW_KEYS)
 
-    def handle(self, msg) -> bool:
+    def handle(self, kind: str, args: tuple) -> bool:
         """Apply one command; False when the run should end."""
-        kind = msg[0]
         if kind == "stop":
             return False
         if kind == "pause" and self.state == "running":
@@ -150,71 +217,159 @@ class Job:
             self.send()
         elif kind == "resume" and self.state == "paused":
             self.state = "running"
+            self.pace_from = (time.perf_counter(), self.trainer.step_count)
         elif kind == "step" and self.state in ("paused", "done"):
-            n, mode = int(msg[1]), msg[2]
-            self.train(n, mode, budget=None)
-            self.send()
+            n, mode = int(args[0]), args[1]
+            self.pending += [mode] * n
         elif kind == "set":
-            changes = msg[1]
+            changes = args[0]
             self.trainer.set_lr(changes.get("lr_g"), changes.get("lr_d"))
             if "d_steps" in changes:
                 self.trainer.set_d_steps(changes["d_steps"])
-            self.speed = float(changes.get("speed", self.speed) or 0.0)
+            if "speed" in changes:
+                self.speed = float(changes["speed"] or 0.0)
+                self.pace_from = (time.perf_counter(), self.trainer.step_count)
             self.mode = changes.get("mode", self.mode)
-            if self.set_view(changes) and self.state != "running":
+            if self.set_view(changes) and not self.training:
                 self.send()  # a paused view shows the new layers at once
         elif kind == "save":
             from gan_core.export import model_bytes
 
-            self.conn.send(("model", model_bytes(self.trainer)))
+            self.proc.send("model", self.id, model_bytes(self.trainer))
         return True
 
-    def train(self, n: int | None, mode: str, budget: float | None) -> None:
-        """Train n steps, or for ``budget`` seconds; catch divergence."""
+
+class Process:
+    """This worker process: its runs, their cohorts, the loop that trains them."""
+
+    def __init__(self, conn: Connection):
+        self.conn = conn
+        self.runs: dict[int, Run] = {}
+        self.cohorts: list = []
+        self.metrics_every = METRICS_EVERY
+        self.next_frame = 0.0  # when the next frame of a training run falls due
+
+    def send(self, *msg) -> None:
+        self.conn.send(msg)
+
+    # --- commands ----------------------------------------------------------------------
+    def handle(self, msg) -> None:
+        kind, run_id, *args = msg
+        if kind == "start":
+            try:
+                self.runs[run_id] = Run(self, run_id, *args)
+            except Exception as exc:  # a refused model file, …: that run's page explains
+                self.send("error", run_id, f"{type(exc).__name__}: {exc}")
+            return
+        run = self.runs.get(run_id)
+        if run is None:
+            return
+        try:
+            keep = run.handle(kind, tuple(args))
+        except Exception as exc:  # this run's failure, not the others'
+            self.send("error", run_id, f"{type(exc).__name__}: {exc}")
+            keep = False
+        if not keep:
+            self.leave(run)
+            del self.runs[run_id]
+
+    # --- cohorts -----------------------------------------------------------------------
+    def join(self, run: Run) -> None:
+        """Put a training run into a cohort of its shape with room, or a new one."""
+        from gan_core.cohort import Cohort
+
+        t = run.trainer
+        if t.cohort is not None and t.cohort in self.cohorts:
+            return
+        home = next((c for c in self.cohorts if c.fits(t.cfg)), None)
+        if home is None:
+            home = Cohort()
+            self.cohorts.append(home)
+        home.add(t)
+
+    def leave(self, run: Run) -> None:
+        cohort = run.trainer.cohort
+        if cohort is not None:
+            cohort.remove(run.trainer)
+            if not cohort.members and cohort in self.cohorts:
+                self.cohorts.remove(cohort)
+
+    # --- training ----------------------------------------------------------------------
+    def train(self) -> int:
+        """One round: each cohort with runs that step trains for a slice of time (longer
+        for more runs); the number of steps taken."""
         from gan_core.trainer import Diverged
 
-        t0 = time.perf_counter()
-        start_step = self.trainer.step_count
-        done = 0
-        try:
-            while True:
-                self.trainer.step(mode)
-                done += 1
+        by_trainer = {}
+        for run in self.runs.values():
+            if run.training:
+                self.join(run)
+                by_trainer[run.trainer] = run
+            elif run.trainer.cohort is not None:
+                self.leave(run)
+        taken = 0
+        for cohort in list(self.cohorts):
+            members = [by_trainer[t] for t in cohort.members if t in by_trainer]
+            if not members:
+                continue
+            t0 = now = time.perf_counter()
+            # a slice for this cohort, cut short when a frame falls due
+            budget = min(SLICE_PER_RUN * max(len(members), 2), max(self.next_frame - t0, 0.005))
+            while now - t0 < budget:
+                plan = {r.trainer: r.mode_now() for r in members if r.training and r.due(now)}
+                if not plan:
+                    break
+                try:
+                    diverged = cohort.train(plan)
+                except Diverged as exc:  # (a cohort reports runs; never raises: defensive)
+                    diverged = [(t, exc) for t in plan]
+                taken += len(plan)
+                for t in plan:
+                    by_trainer[t].stepped()
+                for t, exc in diverged:
+                    by_trainer[t].finish("diverged", str(exc))
                 now = time.perf_counter()
-                if n is not None and done >= n:
-                    break
-                if budget is not None and now - t0 >= budget:
-                    break
-                if self.max_steps and self.trainer.step_count >= self.max_steps:
-                    break
-                if self.speed > 0:
-                    ahead = done / self.speed - (now - t0)
-                    if ahead > 0:
-                        time.sleep(min(ahead, budget or ahead))
-            self.trainer.check()
-        except Diverged as exc:
-            self.state = "diverged"
-            self.message = str(exc)
-        dt = time.perf_counter() - t0
-        self.elapsed += dt
-        if dt > 0:
-            self.rate = (self.trainer.step_count - start_step) / dt
-        if self.max_steps and self.trainer.step_count >= self.max_steps:
-            self.state, self.message = "done", f"reached the step budget ({self.max_steps:,})"
-        if self.max_seconds and self.elapsed >= self.max_seconds:
-            self.state = "done"
-            self.message = f"reached the time budget ({self.max_seconds:g} s)"
+                if any(not r.training for r in members):
+                    break  # a run paused, finished or diverged: the stack changes
+            dt = time.perf_counter() - t0
+            for run in members:
+                run.elapsed += dt
+                if run.max_seconds and run.elapsed >= run.max_seconds and run.state == "running":
+                    run.finish("done", f"reached the time budget ({run.max_seconds:g} s)")
+            self.send_frames()  # after each cohort's slice: frames keep their pace
+        return taken
+
+    def send_frames(self) -> float:
+        """Frames for the training runs whose time has come; seconds until the next."""
+        now = time.perf_counter()
+        running = [r for r in self.runs.values() if r.state == "running"]
+        self.metrics_every = METRICS_EVERY * max(1.0, len(running) / 8)
+        share = max(MIN_FPS, FRAMES_PER_S / max(len(running), 1))
+        wait = 1.0
+        for run in running:
+            interval = 1.0 / min(run.fps, share)
+            if now - run.sent_at >= interval:
+                run.send(now)
+            wait = min(wait, run.sent_at + interval - now)
+        self.next_frame = now + max(wait, 0.0)
+        return max(wait, 0.0)
 
     def loop(self) -> None:
+        timeout = 1.0
         while True:
-            timeout = 0 if self.state == "running" else 1.0
             while self.conn.poll(timeout):
-                if not self.handle(self.conn.recv()):
-                    return
+                self.handle(self.conn.recv())
                 timeout = 0
-            if self.state == "running":
-                self.train(None, self.mode, self.interval)
-                self.send()
+            timeout = 1.0
+            if any(r.training for r in self.runs.values()):
+                taken = self.train()
+                until_frame = self.send_frames()
+                if taken:
+                    timeout = 0
+                else:  # speed limits hold every run back: sleep until one may step
+                    now = time.perf_counter()
+                    ahead = min(r.wait(now) for r in self.runs.values() if r.training)
+                    timeout = max(0.0, min(ahead, until_frame, 0.05))
 
 
 WORKER_NICE = int(os.environ.get("GANLAB_WORKER_NICE", "5"))
@@ -228,26 +383,19 @@ def main(fd: int) -> None:
     except OSError:
         pass
     conn = Connection(fd)
-    # only a spare warms up idle: a run's own worker would starve on a busy machine (the
-    # runner's promote() can come before this line, which would then undo it)
+    # only a spare warms up idle: a process a run waits for would starve on a busy
+    # machine (the runner's promote() can come before this line, which would then undo it)
     idle = os.environ.get("GANLAB_IDLE_WARMUP") == "1" and _idle_while_warming()
     warm_up()
     conn.send(("ready", os.getpid()))
     try:
-        msg = conn.recv()
         if idle:
+            # at normal priority as soon as there is work (a message), not before
+            conn.poll(None)
             _leave_idle()
-        if msg[0] != "start":
-            return
-        Job(conn, msg[1], msg[2]).loop()
+        Process(conn).loop()
     except (EOFError, BrokenPipeError, ConnectionResetError, KeyboardInterrupt):
         pass  # the server went away: end quietly
-    except Exception as exc:  # report, so the page can explain instead of hanging
-        try:
-            conn.send(("error", f"{type(exc).__name__}: {exc}"))
-        except OSError:
-            pass
-        raise
 
 
 if __name__ == "__main__":

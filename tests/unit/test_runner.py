@@ -32,6 +32,19 @@ def runner():
     r.shutdown()
 
 
+def idle(pid, seconds=0.5):
+    """The process used (almost) no CPU over ``seconds``."""
+
+    def cpu():
+        with open(f"/proc/{pid}/stat") as fh:
+            fields = fh.read().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+    before = cpu()
+    time.sleep(seconds)
+    return cpu() - before < 0.1 * seconds
+
+
 def gone(pid):
     try:
         os.kill(pid, 0)
@@ -72,10 +85,11 @@ def test_run_streams_snapshots_and_obeys_commands(runner):
     wait_for(lambda: job.step > paused_at + 200, what="training resumed")
     assert job.config.lr_g == 1e-4, "live changes are kept on the handle"
 
-    pid = job.worker.pid
+    worker = job.worker
     job.stop()
-    wait_for(lambda: gone(pid), what="worker exit")
-    assert job.state == "stopped"
+    assert job.state == "stopped" and job.id not in worker.jobs
+    wait_for(lambda: idle(worker.pid), what="its process to stop training")
+    assert not gone(worker.pid), "the process stays, warm, for the next run"
 
 
 def test_cap_and_queue(runner):
@@ -89,12 +103,13 @@ def test_cap_and_queue(runner):
     assert second.queue_position is None
 
 
-def test_group_shares_one_slot_and_starts_together(runner):
-    runner.max_runs = 1
+def test_group_starts_together_in_one_process_and_counts_its_runs(runner):
+    runner.max_runs = 2
     group = runner.submit_group([RunConfig(target="ring", gan=g) for g in ("gan", "cgan")])
     single = runner.submit(RunConfig(target="moons"))
     assert [j.queue_position for j in group] == [None, None], "the whole group starts"
-    assert single.queue_position == 1, "the group holds the one slot"
+    assert single.queue_position == 1, "the group's two runs fill the cap of two"
+    assert group[0].worker is group[1].worker, "a group's runs share a process"
     wait_for(lambda: all(j.step > 0 for j in group), timeout=90, what="both members train")
     first_frames = [j.history.snapshots[0] for j in group]
     assert [s.step for s in first_frames] == [0, 0], "members start paused"
@@ -103,14 +118,12 @@ def test_group_shares_one_slot_and_starts_together(runner):
         "no member trains before every member has its first frame"
     )
     group[0].stop()
-    time.sleep(0.5)
-    assert single.queue_position == 1, "the slot is held while a member runs"
+    wait_for(lambda: single.step > 0, timeout=60, what="a freed run slot goes to the queue")
     group[1].stop()
-    wait_for(lambda: single.step > 0, timeout=60, what="the single run gets the slot")
 
 
 def test_group_queues_as_one_and_a_pause_before_start_wins(runner):
-    runner.max_runs = 1
+    runner.max_runs = 2
     with pytest.raises(ValueError, match="1 to 4 runs"):
         runner.submit_group([RunConfig()] * 5)
     single = runner.submit(RunConfig(target="ring"))
@@ -167,9 +180,9 @@ def test_unwatched_run_pauses_then_ends(runner, monkeypatch):
     # watched (latest() tells the reaper so) until it trains, however slow the machine
     wait_for(lambda: job.latest() and job.step > 0, what="first steps")
     wait_for(lambda: job.state == "paused", timeout=10, what="idle pause")
-    pid = job.worker.pid
+    worker = job.worker
     wait_for(lambda: job.state == "stopped", timeout=20, what="idle stop")
-    wait_for(lambda: gone(pid), what="worker exit")
+    assert job.id not in worker.jobs and job not in runner.active
 
 
 def test_closed_page_ends_its_run(runner, monkeypatch):
@@ -182,16 +195,55 @@ def test_closed_page_ends_its_run(runner, monkeypatch):
     assert "page was closed" in job.message
 
 
-def test_warm_spare_is_ready_and_used():
-    r = R.Runner(max_runs=1, warm=True)
+def test_warm_processes_are_ready_and_used():
+    r = R.Runner(max_runs=4, warm=True, processes=2)
     try:
-        spare = r.spare
-        assert spare is not None
-        assert spare.wait_ready(120), "the spare warms up"
+        assert len(r.workers) == 2, "one process per CPU, started with the runner"
+        assert all(w.wait_ready(120) for w in r.workers), "they warm up"
         job = r.submit(RunConfig(target="ring"))
-        assert job.worker is spare
-        wait_for(lambda: job.step > 0, what="first frame from the warm worker")
-        wait_for(lambda: r.spare is not None, what="refill after the first frame")
+        assert job.worker in r.workers
+        wait_for(lambda: job.step > 0, what="first frame from a warm process")
+        assert job.first_frame_s < 5, "no torch import on the way to the first frame"
+    finally:
+        r.shutdown()
+
+
+def test_runs_of_one_shape_share_a_process_others_spread():
+    r = R.Runner(max_runs=8, warm=False, processes=2, per_process=4)
+    try:
+        ring = [r.submit(RunConfig(target="ring", seed=s)) for s in range(3)]
+        other = r.submit(RunConfig(target="ring", g_width=64))
+        assert len({j.worker for j in ring}) == 1, "one shape: one process, one cohort"
+        assert other.worker is not ring[0].worker, "another shape: the emptier process"
+        more = [r.submit(RunConfig(target="moons", seed=s)) for s in range(4)]
+        waiting = r.submit(RunConfig(target="moons", seed=9))
+        assert all(j.worker is not None for j in more)
+        assert waiting.queue_position == 1, "both processes hold 4 runs: it waits"
+        assert sorted(len(w.jobs) for w in r.workers) == [4, 4]
+        wait_for(lambda: all(j.step > 0 for j in ring + more + [other]), timeout=120, what="steps")
+        more[0].stop()
+        wait_for(lambda: waiting.step > 0, timeout=60, what="the freed place")
+    finally:
+        r.shutdown()
+
+
+def test_a_dead_process_takes_its_runs_the_others_go_on():
+    r = R.Runner(max_runs=8, warm=False, processes=2)
+    try:
+        victims = [r.submit(RunConfig(target="ring", seed=s)) for s in range(3)]
+        survivor = r.submit(RunConfig(target="moons", gan="cgan"))
+        doomed = victims[0].worker
+        assert all(j.worker is doomed for j in victims) and survivor.worker is not doomed
+        wait_for(lambda: all(j.step > 0 for j in victims + [survivor]), timeout=120, what="steps")
+        os.kill(doomed.pid, signal.SIGKILL)
+        wait_for(lambda: all(j.state == "error" for j in victims), what="errors on its pages")
+        assert all("ended unexpectedly" in j.message for j in victims)
+        wait_for(lambda: not any(j in r.active for j in victims), what="their slots freed")
+        step = survivor.step
+        wait_for(lambda: survivor.step > step + 100, what="the other process trains on")
+        assert survivor.state == "running"
+        again = r.submit(RunConfig(target="ring"))
+        wait_for(lambda: again.step > 0, timeout=120, what="a new run after the fault")
     finally:
         r.shutdown()
 
