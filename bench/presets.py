@@ -4,9 +4,11 @@
     .venv/bin/python bench/presets.py --only collapse-ring --first-seed 7 --seeds 10
     .venv/bin/python bench/presets.py --from-json docs/presets.json --out docs/presets.md
 
-For each first seed S it runs every preset for seeds S … S+9 (two processes at once,
-one thread each; a run that two presets share, e.g. the collapse preset's cGAN and the
-'cGAN covers every mode' preset, is trained once), then prints
+For each first seed S it runs every preset for seeds S … S+9: the ten seeds of a run type
+train together as cohorts (gan_core/cohort.py: a seed's numbers are the ones it has
+alone), two run types at a time in two processes of one thread each; a run type that
+two presets share, e.g. the collapse preset's cGAN and the 'cGAN covers every mode'
+preset, is trained once. Then it prints
 
 1. per preset and run type: the budget, modes / hq / rkl / effective modes as median
    [lowest–highest seed], and the seconds per run;
@@ -50,33 +52,33 @@ BENCHMARKS = {
 
 
 def run_all(names, seeds, steps, jobs) -> dict[str, dict[str, list[dict]]]:
-    """preset → run type → rows (seed order). A run that several presets share (the
-    same config and budget) is trained once; each run is one task of the pool."""
-    out: dict[str, dict[str, list[dict]]] = {}
-    todo: dict[tuple, tuple] = {}  # (config, steps) → (config, steps)
+    """preset → run type → rows (seed order). A run type's seeds train together
+    (presets.run_rows), one task of the pool; a run type that several presets share
+    (the same config and budget) is trained once."""
+    out: dict[str, dict[str, tuple]] = {}
+    todo: dict[tuple, tuple] = {}  # (config but its seed, steps) → (configs, steps)
     for name in names:
         preset = P.PRESETS[name]
         n_steps = steps or preset.steps
         out[name] = {}
-        for kind in preset.runs:
-            out[name][kind] = []
-            for seed in seeds:
-                cfg = preset.with_seed(seed)[kind]
-                key = (tuple(sorted(cfg.to_flat().items())), n_steps)
-                todo.setdefault(key, (cfg, n_steps))
-                out[name][kind].append(key)
-    done: dict[tuple, dict] = {}
-    bar = Progress(len(todo), "runs")
-    with ProcessPoolExecutor(jobs) as pool:  # (run_one sets one torch thread per process)
-        futures = {pool.submit(P.run_one, cfg, n): key for key, (cfg, n) in todo.items()}
+        for kind, cfg in preset.runs.items():
+            key = (tuple(sorted(cfg.replace(seed=0).to_flat().items())), n_steps)
+            todo.setdefault(key, ([preset.with_seed(s)[kind] for s in seeds], n_steps))
+            out[name][kind] = key
+    bar = Progress(len(todo), "run types")
+    done: dict[tuple, list[dict]] = {}
+    t0 = time.perf_counter()
+    with ProcessPoolExecutor(jobs) as pool:  # (run_rows sets one torch thread per process)
+        futures = {pool.submit(P.run_rows, cfgs, n): key for key, (cfgs, n) in todo.items()}
         for i, fut in enumerate(as_completed(futures), 1):
             done[futures[fut]] = fut.result()
             bar.update(i, force=True)
     bar.close()
-    return {
-        name: {kind: [done[key] for key in keys] for kind, keys in runs.items()}
-        for name, runs in out.items()
-    }
+    print(
+        f"seeds {seeds[0]}–{seeds[-1]}: {time.perf_counter() - t0:.0f} s of wall time",
+        file=sys.stderr,
+    )
+    return {name: {kind: done[key] for kind, key in runs.items()} for name, runs in out.items()}
 
 
 def _cell(rows, key, fmt):
@@ -86,11 +88,10 @@ def _cell(rows, key, fmt):
 def preset_table(results: dict, seeds: list[int], steps: int | None = None) -> list[str]:
     lines = [
         f"Seeds {seeds[0]}–{seeds[-1]}: median [lowest–highest seed]; the worst seed is the "
-        "end of the range away from the preset's claim. s/run: wall time of one run "
-        "(training and evaluation).",
+        "end of the range away from the preset's claim. s: wall time of a run type's seeds "
+        "trained together (training and evaluation).",
         "",
-        "| preset | run type | steps | modes | hq | rkl | effective modes | js | code purity "
-        "| s/run |",
+        "| preset | run type | steps | modes | hq | rkl | effective modes | js | code purity | s |",
         "|---|---|---|---|---|---|---|---|---|---|",
     ]
     for name, runs in results.items():
@@ -133,7 +134,7 @@ def benchmark_table(results: dict, seeds: list[int]) -> list[str]:
             f"**{target}** ({k} modes; ours: median over seeds {seeds[0]}–{seeds[-1]}, "
             "2,500 samples each)",
             "",
-            f"| method | modes /{k} | hq % | rkl | s/run (ours) | source |",
+            f"| method | modes /{k} | hq % | rkl | s, {len(seeds)} seeds (ours) | source |",
             "|---|---|---|---|---|---|",
         ]
         for row in PUBLISHED:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-import time
+from pathlib import Path
 
 import torch
 
@@ -14,7 +14,7 @@ from gan_core.config import SPECS, ConfigError, RunConfig
 from gan_core.data_io import read_points_csv
 from gan_core.evaluation import Evaluator
 from gan_core.progress import Progress
-from gan_core.trainer import Diverged, Trainer
+from gan_core.trainer import Trainer
 
 RESULT_KEYS = ("modes", "modes_total", "hq", "rkl", "effective_modes", "kl", "js")
 
@@ -66,6 +66,29 @@ def config_from_args(args: argparse.Namespace) -> RunConfig:
     return RunConfig.from_flat(flat, custom=custom)
 
 
+MAX_SEEDS = 256
+
+
+def parse_seeds(text: str) -> list[int]:
+    """``0-15``, ``3,5,9`` or both (``0-3,8``) → the seeds in order; ValueError says why."""
+    seeds: list[int] = []
+    for part in text.split(","):
+        part = part.strip()
+        lo, sep, hi = part.partition("-")
+        try:
+            first, last = (int(lo), int(hi)) if sep else (int(part), int(part))
+        except ValueError:
+            raise ValueError(f"{part!r} is not a seed or a range like 0-15") from None
+        if not 0 <= first <= last <= 2**31 - 1:
+            raise ValueError(f"{part!r}: seeds go from 0 to 2**31 - 1, low to high")
+        if len(seeds) + last - first + 1 > MAX_SEEDS:
+            raise ValueError(f"at most {MAX_SEEDS} seeds at once")
+        seeds += range(first, last + 1)
+    if len(set(seeds)) != len(seeds):
+        raise ValueError("a seed is given twice")
+    return seeds
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="python -m gan_core",
@@ -74,14 +97,27 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True)
     train = sub.add_parser(
         "train",
-        help="train one run and print its metrics",
-        description="Train one run; print the final metrics (as JSON with --json).",
+        help="train a run (or several seeds together) and print the metrics",
+        description="Train one run, or with --seeds several seeds of it together (as "
+        "stacked cohorts: a seed's numbers are the same as alone); print the final metrics "
+        "(as JSON with --json).",
     )
     _add_config_flags(train)
     out = train.add_argument_group("run and output")
     out.add_argument("--steps", type=int, default=5000, help="training steps (default 5000)")
-    out.add_argument("--json", action="store_true", help="print one JSON object")
-    out.add_argument("--gif", metavar="FILE", help="also write an animated GIF of the run")
+    out.add_argument(
+        "--seeds",
+        metavar="SEEDS",
+        help="train these seeds together instead of --seed: 0-15, or 3,5,9 (at most "
+        f"{MAX_SEEDS}); prints one result per seed (--json: a list, each with its seed)",
+    )
+    out.add_argument("--json", action="store_true", help="print JSON (one object per run)")
+    out.add_argument(
+        "--gif",
+        metavar="FILE",
+        help="also write an animated GIF of the run (with --seeds: "
+        "one per seed, FILE's name with -seedN added)",
+    )
     out.add_argument("--gif-frames", type=int, default=40, help="frames in the GIF (default 40)")
     out.add_argument("--quiet", action="store_true", help="no progress bar on stderr")
     from gan_core import presets
@@ -93,69 +129,117 @@ def build_parser() -> argparse.ArgumentParser:
 def train_command(args: argparse.Namespace) -> int:
     try:
         cfg = config_from_args(args)
+        seeds = None
+        if args.seeds is not None:
+            if args.seed is not None:
+                raise ValueError("--seed and --seeds: give one of them")
+            seeds = parse_seeds(args.seeds)
     except (ConfigError, T.DataError, OSError) as exc:
         print(f"error: {exc}", file=sys.stderr)
+        return 2
+    except ValueError as exc:
+        print(f"error: --seeds: {exc}", file=sys.stderr)
         return 2
     if not 1 <= args.steps <= 10_000_000:
         print("error: --steps must be between 1 and 10,000,000", file=sys.stderr)
         return 2
     show = not args.quiet and not (args.json and not sys.stdout.isatty())
-    result = train_one(cfg, args.steps, progress=show, gif=args.gif, gif_frames=args.gif_frames)
+    cfgs = [cfg] if seeds is None else [cfg.replace(seed=s) for s in seeds]
+    gifs = None
+    if args.gif:
+        gifs = [args.gif] if seeds is None else [_seed_path(args.gif, s) for s in seeds]
+    results = train_runs(cfgs, args.steps, progress=show, gifs=gifs, gif_frames=args.gif_frames)
+    if seeds is not None:
+        for seed, result in zip(seeds, results, strict=True):
+            result["seed"] = seed
     if args.json:
-        print(json.dumps(result))
-    else:
-        for key, value in result.items():
+        print(json.dumps(results if seeds is not None else results[0]))
+    elif seeds is None:
+        for key, value in results[0].items():
             print(f"{key:>16}: {value:.4g}" if isinstance(value, float) else f"{key:>16}: {value}")
-    return 1 if "error" in result else 0
+    else:
+        print(seeds_table(results))
+    return 1 if any("error" in r for r in results) else 0
 
 
-def train_one(
-    cfg: RunConfig,
+def _seed_path(path: str, seed: int) -> str:
+    p = Path(path)
+    return str(p.with_name(f"{p.stem}-seed{seed}{p.suffix}"))
+
+
+TABLE_KEYS = ("modes", "hq", "effective_modes", "js", "loss_d", "loss_g")
+
+
+def seeds_table(results: list[dict]) -> str:
+    """One row per seed, and the runs' combined speed."""
+    lines = [f"{'seed':>10} {'step':>8} {'steps/s':>8} " + " ".join(f"{k:>15}" for k in TABLE_KEYS)]
+    for r in results:
+        cells = []
+        for key in TABLE_KEYS:
+            value = r.get(key)
+            cells.append(f"{'–' if value is None else format(value, '.4g'):>15}")
+        line = f"{r['seed']:>10} {r['step']:>8} {r['steps_per_s']:>8.0f} " + " ".join(cells)
+        lines.append(line + (f"  diverged: {r['error']}" if "error" in r else ""))
+    total = sum(r["steps_per_s"] for r in results)
+    lines.append(
+        f"{len(results)} runs trained together in {results[0]['seconds']:.1f} s: "
+        f"{total:,.0f} steps/s in all"
+    )
+    return "\n".join(lines)
+
+
+def train_one(cfg: RunConfig, steps: int, progress: bool = False, gif=None, gif_frames=40):
+    """Train one run ``steps`` steps; its metrics (and the error if it diverged)."""
+    return train_runs([cfg], steps, progress, [gif] if gif else None, gif_frames)[0]
+
+
+def train_runs(
+    cfgs: list[RunConfig],
     steps: int,
     progress: bool = False,
-    gif: str | None = None,
+    gifs: list[str] | None = None,
     gif_frames: int = 40,
-) -> dict:
-    """Train ``steps`` steps and return the metrics (and the error if it diverged)."""
-    torch.set_num_threads(1)
-    trainer = Trainer(cfg)
-    evaluator = Evaluator(trainer)
-    bar = Progress(steps, "step", enabled=progress)
-    frames = []
-    frame_every = max(steps // max(gif_frames, 1), 1) if gif else 0
-    chunk = max(min(frame_every or 200, 200), 1)
-    train_time = 0.0
-    error = None
-    while trainer.step_count < steps and error is None:
-        n = min(chunk, steps - trainer.step_count)
-        t0 = time.perf_counter()
-        try:
-            trainer.run(n)
-        except Diverged as exc:
-            error = str(exc)
-        train_time += time.perf_counter() - t0
-        if gif and (trainer.step_count % frame_every == 0 or trainer.step_count == steps):
-            frames.append(_frame(trainer, evaluator))
-        if progress and error is None:
-            losses = trainer.losses()
-            bar.update(
-                trainer.step_count,
-                " ".join(f"{k} {v:.3f}" for k, v in losses.items()),
-            )
-    bar.close()
-    result: dict = {"step": trainer.step_count, "steps_per_s": trainer.step_count / train_time}
-    if error:
-        result["error"] = error
-    else:
-        metrics = evaluator()
-        result.update({k: metrics.get(k) for k in RESULT_KEYS})
-        result.update(trainer.losses())
-    result["seconds"] = round(train_time, 3)
-    if gif and frames:
-        from gan_core.gif import write_gif
+) -> list[dict]:
+    """Train the runs together (cohort.train_together) and return each one's metrics,
+    or its error if it diverged; ``gifs``: a GIF file per run."""
+    from gan_core.cohort import train_together
 
-        write_gif(frames, gif)
-    return result
+    torch.set_num_threads(1)
+    trainers = [Trainer(cfg) for cfg in cfgs]
+    evaluators = [Evaluator(t) for t in trainers]
+    bar = Progress(steps, "step", enabled=progress)
+    frames: list[list] = [[] for _ in trainers]
+    frame_every = max(steps // max(gif_frames, 1), 1) if gifs else 0
+    chunk = max(min(frame_every or 200, 200), 1)
+    next_frame = [frame_every]
+
+    def tick(step: int) -> None:
+        if gifs and (step >= next_frame[0] or step == steps):
+            next_frame[0] += frame_every
+            for i, t in enumerate(trainers):
+                frames[i].append(_frame(t, evaluators[i]))
+        if progress:
+            losses = trainers[0].losses()
+            bar.update(step, " ".join(f"{k} {v:.3f}" for k, v in losses.items()))
+
+    diverged, seconds = train_together(trainers, steps, chunk, tick)
+    bar.close()
+    results = []
+    for i, t in enumerate(trainers):
+        result: dict = {"step": t.step_count, "steps_per_s": t.step_count / max(seconds, 1e-9)}
+        if t in diverged:
+            result["error"] = str(diverged[t])
+        else:
+            metrics = evaluators[i]()
+            result.update({k: metrics.get(k) for k in RESULT_KEYS})
+            result.update(t.losses())
+        result["seconds"] = round(seconds, 3)
+        results.append(result)
+        if gifs and frames[i]:
+            from gan_core.gif import write_gif
+
+            write_gif(frames[i], gifs[i])
+    return results
 
 
 def _frame(trainer: Trainer, evaluator: Evaluator):

@@ -25,7 +25,8 @@ from gan_core.config import RunConfig
 
 ROW_KEYS = ("seed", "modes", "modes_total", "hq", "rkl", "effective_modes", "seconds")
 """The per-seed result of one run. Rows also hold ``js`` (for every target) and, for
-cGAN and InfoGAN, ``code_purity`` (metrics.code_purity: do codes follow the classes?)."""
+cGAN and InfoGAN, ``code_purity`` (metrics.code_purity: do codes follow the classes?).
+``seconds``: the wall time of the seeds trained together with it (run_rows)."""
 
 Rows = dict[str, dict]
 """One seed's results: run type → row."""
@@ -271,39 +272,49 @@ register(
 # --- running a preset over seeds -----------------------------------------------------
 
 
-def run_one(
-    cfg: RunConfig, steps: int, tick: Callable[[float], None] | None = None, chunk: int = 500
-) -> dict:
-    """Train ``steps`` steps; the row of metrics at the budget (``error`` if it diverged).
+def run_rows(
+    cfgs: list[RunConfig], steps: int, tick: Callable[[float], None] | None = None
+) -> list[dict]:
+    """Train the runs together (cohort.train_together: a seed's numbers are those it has
+    alone), ``steps`` steps; a row of metrics at the budget per run (``error`` if it
+    diverged). ``seconds`` is the wall time of them all together.
 
     ``tick(fraction_done)`` is called between chunks of steps (for a progress bar).
     """
     import torch
 
+    from gan_core.cohort import train_together
     from gan_core.evaluation import Evaluator
-    from gan_core.trainer import Diverged, Trainer
+    from gan_core.trainer import Trainer
 
     torch.set_num_threads(1)
     t0 = time.perf_counter()
-    trainer = Trainer(cfg)
-    row: dict = {"seed": cfg.seed}
-    try:
-        while trainer.step_count < steps:
-            trainer.run(min(chunk, steps - trainer.step_count))
-            if tick:
-                tick(trainer.step_count / steps)
-    except Diverged as exc:
-        row.update({k: None for k in ROW_KEYS[1:-1]})
-        row["error"] = str(exc)
-    else:
-        evaluator = Evaluator(trainer)
-        m = evaluator()
-        row.update({k: m.get(k) for k in ROW_KEYS[1:-1]})
-        row["js"] = m.get("js")
-        if cfg.gan != "gan" and cfg.target != "custom":
-            row["code_purity"] = _code_purity(trainer, evaluator)
-    row["seconds"] = round(time.perf_counter() - t0, 2)
-    return row
+    trainers = [Trainer(cfg) for cfg in cfgs]
+    step_tick = None if tick is None else (lambda step: tick(step / steps))
+    diverged, _ = train_together(trainers, steps, chunk=500, tick=step_tick)
+    rows = []
+    for t in trainers:
+        row: dict = {"seed": t.cfg.seed}
+        if t in diverged:
+            row.update({k: None for k in ROW_KEYS[1:-1]})
+            row["error"] = str(diverged[t])
+        else:
+            evaluator = Evaluator(t)
+            m = evaluator()
+            row.update({k: m.get(k) for k in ROW_KEYS[1:-1]})
+            row["js"] = m.get("js")
+            if t.cfg.gan != "gan" and t.cfg.target != "custom":
+                row["code_purity"] = _code_purity(t, evaluator)
+        rows.append(row)
+    seconds = round(time.perf_counter() - t0, 2)
+    for row in rows:
+        row["seconds"] = seconds
+    return rows
+
+
+def run_one(cfg: RunConfig, steps: int, tick: Callable[[float], None] | None = None) -> dict:
+    """One run alone: ``run_rows`` of one."""
+    return run_rows([cfg], steps, tick)[0]
 
 
 def _code_purity(trainer, evaluator) -> float:
@@ -328,18 +339,21 @@ def run_preset(
     steps: int | None = None,
     progress: bool = False,
 ) -> dict[str, list[dict]]:
-    """Every run type of the preset for every seed: run type → rows, in seed order."""
+    """Every run type of the preset for every seed, the seeds of a run type trained
+    together: run type → rows, in seed order."""
     from gan_core.progress import Progress
 
     steps = steps or preset.steps
-    jobs = [(s, kind, cfg) for s in seeds for kind, cfg in preset.with_seed(s).items()]
-    bar = Progress(len(jobs), "runs", enabled=progress)
-    results: dict[str, list[dict]] = {kind: [] for kind in preset.runs}
-    for i, (seed, kind, cfg) in enumerate(jobs):
-        note = f"{kind} seed {seed}"
-        bar.update(i, note, force=True)
-        row = run_one(cfg, steps, lambda f, i=i, note=note: bar.update(i + f, note))
-        results[kind].append(row)
+    n = len(seeds)
+    bar = Progress(len(preset.runs) * n, "runs", enabled=progress)
+    results: dict[str, list[dict]] = {}
+    for i, kind in enumerate(preset.runs):
+        note = f"{kind}, seeds {seeds[0]}–{seeds[-1]} together" if n > 1 else f"{kind}"
+        bar.update(i * n, note, force=True)
+        cfgs = [preset.with_seed(s)[kind] for s in seeds]
+        results[kind] = run_rows(
+            cfgs, steps, lambda f, i=i, note=note: bar.update((i + f) * n, note)
+        )
     bar.close()
     return results
 
@@ -451,9 +465,10 @@ def report(preset, results, steps, seeds, verdicts) -> str:
     """The human form: per run type, median [worst and best seed]; each claim's count."""
     lines = [
         f"{preset.name}: {preset.title}",
-        f"{steps:,} steps, seeds {seeds[0]}–{seeds[-1]}; median [lowest–highest seed]",
+        f"{steps:,} steps, seeds {seeds[0]}–{seeds[-1]}; median [lowest–highest seed]; "
+        f"s: the wall time of a run type's {len(seeds)} seeds trained together",
         "",
-        f"{'run type':<14}{'modes':>14}{'hq':>22}{'rkl':>22}{'eff. modes':>20}{'s/run':>7}",
+        f"{'run type':<14}{'modes':>14}{'hq':>22}{'rkl':>22}{'eff. modes':>20}{'s':>7}",
     ]
     for kind, rows in results.items():
         k = next((r["modes_total"] for r in rows if r.get("modes_total")), None)
