@@ -6,7 +6,8 @@ from ui import session, style
 
 st.set_page_config(page_title="GAN Lab", page_icon="🎯", layout="wide")
 style.apply()
-session.runner()  # start the warm worker with the server, not on the first Train
+session.runner()  # start the warm training processes with the server, not on the first Train
+session.note_page()
 
 page = st.navigation(
     [

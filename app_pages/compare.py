@@ -1,8 +1,9 @@
 """Compare: 2–4 runs side by side on the same target, data and seed, trained together."""
 
-from ui import compare, live
+import streamlit as st
+
+from ui import compare
 
 compare.setup()
-live.live(compare.panel, fast=compare.training)
-live.live(compare.curves, every=live.SLOW)
+st.fragment(compare.run_view)()
 compare.late_caption()

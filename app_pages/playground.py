@@ -149,12 +149,14 @@ def picture():
     cfg = st.session_state.get("pg_config")
     past = timeline.shown(h, KEY)
     chosen = view.chosen(KEY)
-    cloud, optimal = st.columns(2) if "optimal_d" in chosen else (st.container(), None)
+    if "optimal_d" not in chosen:  # (no container: each element is a message, 5 a second)
+        live.draw_points(h, NAME, cfg, HEIGHT, shown_snap=past, show=view.shown(chosen))
+        return
+    cloud, optimal = st.columns(2)
     with cloud:
         live.draw_points(h, NAME, cfg, HEIGHT, shown_snap=past, show=view.shown(chosen))
-    if optimal is not None:
-        with optimal:
-            live.draw_optimal_d(h, NAME, past, HEIGHT)
+    with optimal:
+        live.draw_optimal_d(h, NAME, past, HEIGHT)
 
 
 def scrubber():
@@ -168,14 +170,35 @@ def views():
     live.draw_modes(h, NAME, side_by_side=True)
 
 
-with picture_box:  # first: it records its pace, which the scrubber's live.follow reads
-    live.live(picture, fast=fast, name="picture")
-with buttons_box:
-    buttons()
-with timeline_box:
-    live.live(scrubber, every=live.SLOWER)
-with views_box:
-    live.live(views, every=live.SLOW)
-    exports.downloads(handle, KEY)  # made when clicked; the page reruns when a run starts
+def idle() -> bool:
+    """No run on this page: nothing in its views changes by itself."""
+    return not handles()
+
+
+def queued() -> bool:
+    return any(h.state == "queued" for h in handles())
+
+
+def run_view() -> None:
+    """The run's part of the page: buttons, picture, timeline, curves and downloads. A
+    fragment: Train, Pause, Step and Reset redraw only this part, with the picture's
+    pace for the new state, not the sidebar and the rest of the page (a class pressing
+    Train at once made thirty whole pages run together and waited seconds for them).
+
+    Each live view sits in a container made here, inside the page's box: a fragment
+    nested straight in a box made outside its parent fragment is drawn twice, the old
+    copy left standing (Streamlit 1.67; tests/e2e/test_playground_e2e.py)."""
+    with picture_box, st.container():  # first: it records its pace, read by live.follow
+        live.live(picture, fast=fast, name="picture", idle=idle, queued=queued)
+    with buttons_box:
+        buttons()
+    with timeline_box, st.container():
+        live.live(scrubber, every=live.slow(live.SLOWER), idle=idle)
+    with views_box, st.container():
+        live.live(views, every=live.slow(), idle=idle)
+        exports.downloads(session.job(NAME), KEY)  # made when clicked
+
+
+st.fragment(run_view)()
 if presenting:
     caption()

@@ -1,20 +1,24 @@
 """A class at once: N sessions open the Playground together and press Train.
 
-    .venv/bin/python bench/load.py [--sessions 20] [--browsers 2] [--hold 10] [--json]
+    .venv/bin/python bench/load.py [--sessions 30] [--browsers 1] [--hold 20] [--json]
 
 Starts its own server (tests/e2e/server.app_server, loopback only) with short limits
 (GANLAB_GONE_GRACE=3, GANLAB_IDLE_PAUSE=10, GANLAB_IDLE_STOP=20 unless flags say
-otherwise) and GANLAB_MAX_RUNS=--max-runs. A few sessions are real Chromium pages
-(Playwright); the rest are light clients speaking Streamlit's websocket protocol
-(bench/stclient.py), auto-rerunning the live fragments as the browser does.
+otherwise); the run cap is the server's default unless --max-runs sets GANLAB_MAX_RUNS.
+A few sessions are real Chromium pages (Playwright); the rest are light clients
+speaking Streamlit's websocket protocol (bench/stclient.py), auto-rerunning the live
+fragments as the browser does.
 
-Phases: a warm-up session loads the page (imports, the warm spare worker), then the
-baseline memory; all N sessions open and wait for the Train button (memory with N idle
-pages); all press Train at the same moment; each watches its run for --hold seconds from
-its first frame (queued sessions wait for a slot, up to --max-wait), then ends it (light
-clients press Reset and close; browsers just close the page, so the server's
-"page closed" path ends their runs); finally the server is left alone until only the idle
-warm spare is left (bounded by the gone/idle limits) and memory is read again.
+Phases: a warm-up session loads the page (imports, the warm training processes), then
+the baseline memory; all N sessions open and wait for the Train button (memory with N
+idle pages); all press Train at the same moment; each watches its run for --hold seconds
+from its first frame (queued sessions wait for a slot, up to --max-wait), then ends it
+(light clients press Reset and close; browsers just close the page, so the server's
+"page closed" path ends their runs); finally the server is left alone until its
+processes are idle again (bounded by the gone/idle limits) and memory is read again.
+
+Per session: Train → first frame, frames per second, and the run's steps per second
+seen through its frames (steps between its first and last frame over that time).
 
 Memory is the server process plus its worker children (VmRSS, and PSS from smaps_rollup),
 sampled every 0.5 s. Prints a table per session and a summary; --json prints one object.
@@ -127,15 +131,15 @@ def cpu_share(pid: int, seconds: float) -> dict[int, float]:
 
 
 async def settle_workers(pid: int, timeout: float, busy: float = 0.05) -> tuple[float, dict]:
-    """Wait until exactly one worker is left, idle twice in a row: the warm spare, ready.
+    """Wait until the training processes are all idle twice in a row (they stay, warm).
 
     Returns (seconds waited, each child's share of a core in the last second); on timeout
-    the shares show what was left (a run still training, or no spare at all).
+    the shares show what was left (a run still training).
     """
     t0, calm = time.monotonic(), 0
     while True:
         shares = await asyncio.to_thread(cpu_share, pid, 1.0)
-        calm = calm + 1 if len(shares) == 1 and all(v < busy for v in shares.values()) else 0
+        calm = calm + 1 if shares and all(v < busy for v in shares.values()) else 0
         if calm >= 2 or time.monotonic() - t0 > timeout:
             return time.monotonic() - t0, shares
 
@@ -182,6 +186,7 @@ def session_row(name: str, kind: str, s) -> dict:
         "train_to_first_frame_s": first,
         "frames": s.frames,
         "frames_per_s": s.frames_per_s(),
+        "steps_per_s": s.steps_per_s(),
         "plotly_per_s": s.plotly / watched if watched > 0 and kind == "light" else None,
         "last_step": s.step,
         "bytes": s.bytes if kind == "light" else None,
@@ -207,11 +212,12 @@ def mem_line(label: str, m: dict) -> str:
 
 def server_env(args) -> dict:
     env = {
-        "GANLAB_MAX_RUNS": str(args.max_runs),
         "GANLAB_GONE_GRACE": str(args.gone_grace),
         "GANLAB_IDLE_PAUSE": str(args.idle_pause),
         "GANLAB_IDLE_STOP": str(args.idle_stop),
     }
+    if args.max_runs is not None:
+        env["GANLAB_MAX_RUNS"] = str(args.max_runs)
     if args.session_ttl is not None:
         env["STREAMLIT_SERVER_DISCONNECTED_SESSION_TTL"] = str(args.session_ttl)
     return env
@@ -270,10 +276,7 @@ async def run(args) -> dict:
         settle_s, shares = await settle_workers(proc.pid, limit)
         out["settle_s"] = settle_s
         out["workers_after"] = {str(k): round(v, 3) for k, v in shares.items()}
-        out["workers_left_running"] = sum(1 for v in shares.values() if v >= 0.05) + max(
-            0, len(shares) - 1
-        )
-        out["spare_ready_after"] = len(shares) == 1
+        out["workers_left_running"] = sum(1 for v in shares.values() if v >= 0.05)
         out["memory_after"] = sampler.read()
         if args.linger:
             await asyncio.sleep(max(0.0, args.linger - (time.monotonic() - closed)))
@@ -376,6 +379,7 @@ def summary(out: dict) -> dict:
     waits = [r["queue_wait_s"] for r in queued if r["queue_wait_s"] is not None]
     firsts = [r["train_to_first_frame_s"] for r in rows if r["train_to_first_frame_s"]]
     fps = [r["frames_per_s"] for r in served if r["frames"] > 1]
+    speeds = [r["steps_per_s"] for r in served if r["frames"] > 1]
     n = len(rows)
     start, opened = out["memory_start"], out["memory_open"]
     after = out.get("memory_after_probe") or out["memory_after"]
@@ -392,6 +396,10 @@ def summary(out: dict) -> dict:
         "queue_wait_s_median": statistics.median(waits) if waits else None,
         "queue_wait_s_max": max(waits) if waits else None,
         "first_frame_s_median": statistics.median(firsts) if firsts else None,
+        "first_frame_s_max": max(firsts) if firsts else None,
+        "steps_per_s_median": statistics.median(speeds) if speeds else None,
+        "steps_per_s_min": min(speeds) if speeds else None,
+        "peak_total_rss_mb": out["memory_peak"].get("total_rss"),
         "frames_per_s_median": statistics.median(fps) if fps else None,
         "frames_per_s_min": min(fps) if fps else None,
         "errors": sum(len(r["errors"]) for r in rows),
@@ -416,7 +424,8 @@ def report(out: dict, s: dict) -> None:
         f"machine load average (1, 5, 15 min) before {out['loadavg_before']}, "
         f"after {out['loadavg_after']}"
     )
-    cols = ["session", "kind", "queue", "wait s", "1st frame s", "frames", "fps", "last step"]
+    cols = ["session", "kind", "queue", "wait s", "1st frame s", "frames", "fps", "steps/s"]
+    cols.append("last step")
     print(" | ".join(cols) + " | errors")
     for r in out["sessions"]:
         cells = [
@@ -427,6 +436,7 @@ def report(out: dict, s: dict) -> None:
             fmt(r["train_to_first_frame_s"]),
             str(r["frames"]),
             fmt(r["frames_per_s"], ".1f"),
+            fmt(r["steps_per_s"], ".0f"),
             str(r["last_step"]),
         ]
         print(" | ".join(cells) + " | " + ("; ".join(r["errors"]) or "–"))
@@ -450,9 +460,12 @@ def report(out: dict, s: dict) -> None:
         f"{fmt(s['queue_wait_s_median'], '.1f')} s, max {fmt(s['queue_wait_s_max'], '.1f')} s)"
     )
     print(
-        f"Train → first frame median {fmt(s['first_frame_s_median'])} s; frames/s per "
-        f"served session median {fmt(s['frames_per_s_median'], '.1f')}, min "
-        f"{fmt(s['frames_per_s_min'], '.1f')}; at most {out['max_workers']} worker processes"
+        f"Train → first frame median {fmt(s['first_frame_s_median'])} s, max "
+        f"{fmt(s['first_frame_s_max'])} s; frames/s per served session median "
+        f"{fmt(s['frames_per_s_median'], '.1f')}, min {fmt(s['frames_per_s_min'], '.1f')}; "
+        f"steps/s per run median {fmt(s['steps_per_s_median'], '.0f')}, min "
+        f"{fmt(s['steps_per_s_min'], '.0f')}; at most {out['max_workers']} worker processes; "
+        f"server + workers RSS at the peak {fmt(s['peak_total_rss_mb'], '.0f')} MB"
     )
     print(
         f"server CPU (cores): {s['server_cpu_open']:.2f} with {s['sessions']} idle pages, "
@@ -469,18 +482,17 @@ def report(out: dict, s: dict) -> None:
         f"after close: total RSS {s['after_minus_start_total_rss_mb']:+.1f} MB vs start "
         f"(server {s['after_minus_start_server_rss_mb']:+.1f} MB); workers left running: "
         f"{s['workers_left_running']} (children, pid: share of a core: "
-        f"{out['workers_after'] or 'none'}; one idle warm spare is expected, ready: "
-        f"{'yes' if out['spare_ready_after'] else 'NO'}, after {out['settle_s']:.0f} s); "
-        f"errors: {s['errors']}"
+        f"{out['workers_after'] or 'none'}; the idle warm processes stay, "
+        f"after {out['settle_s']:.0f} s); errors: {s['errors']}"
     )
 
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--sessions", type=int, default=20, help="sessions in all")
-    ap.add_argument("--browsers", type=int, default=2, help="of them, real Chromium pages")
-    ap.add_argument("--max-runs", type=int, default=2, help="GANLAB_MAX_RUNS")
-    ap.add_argument("--hold", type=float, default=10, help="seconds each run is watched")
+    ap.add_argument("--sessions", type=int, default=30, help="sessions in all")
+    ap.add_argument("--browsers", type=int, default=1, help="of them, real Chromium pages")
+    ap.add_argument("--max-runs", type=int, help="GANLAB_MAX_RUNS (default: the server's)")
+    ap.add_argument("--hold", type=float, default=20, help="seconds each run is watched")
     ap.add_argument("--max-wait", type=float, default=300, help="longest wait for a slot")
     ap.add_argument("--idle-watch", type=float, default=5, help="seconds all pages idle")
     ap.add_argument("--open-timeout", type=float, default=120)

@@ -68,6 +68,14 @@ class Stats:
         span = self.steps[-1][0] - self.steps[0][0]
         return (len(self.steps) - 1) / span if span > 0 else 0.0
 
+    def steps_per_s(self) -> float:
+        """The run's training speed seen through its frames: steps over time between the
+        first and the last frame."""
+        if len(self.steps) < 2:
+            return 0.0
+        span = self.steps[-1][0] - self.steps[0][0]
+        return (self.steps[-1][1] - self.steps[0][1]) / span if span > 0 else 0.0
+
     @property
     def queue_wait_s(self) -> float | None:
         """From the first queue position to the first frame (None: never queued or served)."""

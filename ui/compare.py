@@ -137,17 +137,40 @@ def training() -> bool:
     return transport.training(list(session.group(NAME).values()))
 
 
-def panel() -> None:
-    """Buttons and every run's status line and point cloud (the fast fragment)."""
-    runs = session.group(NAME)
-    configs = st.session_state.get(f"{KEY}configs") or {}
+def handles() -> list[JobHandle]:
+    return list(session.group(NAME).values())
+
+
+def idle() -> bool:
+    return not handles()
+
+
+def queued() -> bool:
+    return any(h.state == "queued" for h in handles())
+
+
+def buttons() -> None:
     transport.buttons(
-        lambda: list(session.group(NAME).values()),
+        handles,
         _start,
         lambda: session.stop_group(NAME),
-        ready=bool(configs),
+        ready=bool(st.session_state.get(f"{KEY}configs")),
         key=KEY,
     )
+
+
+def run_view() -> None:
+    """Buttons, the runs' clouds and the curves, as one fragment: Train, Pause, Step and
+    Reset redraw this part only, with the clouds' pace for the new state."""
+    buttons()
+    live.live(panel, fast=training, idle=idle, queued=queued)
+    live.live(curves, every=live.slow(), idle=idle)
+
+
+def panel() -> None:
+    """Every run's status line and point cloud (the fast fragment)."""
+    runs = session.group(NAME)
+    configs = st.session_state.get(f"{KEY}configs") or {}
     labels = list(runs or configs)
     if not labels:
         return

@@ -107,7 +107,23 @@ def upload(key: str) -> None:
 
 
 def draw(key: str) -> None:
-    """A plane to click, box or lasso on: the selected grid points become yours."""
+    """A plane to click, box or lasso on: the selected grid points become yours.
+
+    Behind a switch: the plane is a figure of 1,089 selectable points that the server
+    would otherwise build and send at every rerun of every open page."""
+    drawing = st.toggle("Draw on a plane", key=_k(key, "drawing"))
+    if drawing:
+        pad(key)
+    rows = drawn(key)
+    if drawing or rows:
+        c1, c2 = st.columns([3, 1])
+        hint = ": click, or drag a lasso or box, to add some" if drawing else ""
+        c1.caption(f"{len(rows)} drawn point(s){hint}")
+        c2.button("Clear", on_click=lambda: drawn(key).clear(), key=_k(key, "clear"))
+
+
+def pad(key: str) -> None:
+    """The plane itself and the label of the points it adds."""
     st.number_input(
         "Label of new points (a class, for cGAN)", 0, CUSTOM_MAX_CLASSES - 1, 0, key=_k(key, "lab")
     )
@@ -128,10 +144,6 @@ def draw(key: str) -> None:
         config={"displayModeBar": True, "modeBarButtonsToRemove": ["toImage"]},
         theme=None,
     )
-    rows = drawn(key)
-    c1, c2 = st.columns([3, 1])
-    c1.caption(f"{len(rows)} drawn point(s): click, or drag a lasso or box, to add some")
-    c2.button("Clear", on_click=lambda: drawn(key).clear(), key=_k(key, "clear"))
 
 
 def points(key: str) -> tuple[np.ndarray, np.ndarray] | None:

@@ -34,7 +34,7 @@ def _plotly_url() -> str:
     return f"{prefix}/component/{_ASSETS.name}/plotly.min.js"
 
 
-def _split(fig) -> tuple[str, str | None]:
+def split(fig) -> tuple[str, str | None]:
     """The figure's JSON without its first image's source, and that source.
 
     Frame to frame the live cloud differs only in that image: the browser compares the
@@ -53,12 +53,17 @@ def show(fig, key: str, config: dict, line: str | None = None) -> None:
     redraws costs the browser about as much as the figure's update itself (12 ms each here):
     the live cloud's status line and figure are one element.
     """
-    figure, image = (None, None) if fig is None else _split(fig)
+    figure, image = (None, None) if fig is None else split(fig)
+    show_parts(figure, image, None if fig is None else fig.layout.height, key, config, line)
+
+
+def show_parts(figure, image, height, key: str, config: dict, line: str | None = None) -> None:
+    """``show`` of a figure already split (``split``): its JSON and its image's source."""
     data = {
         "figure": figure,
         "image": image,
         "config": config,
-        "height": None if fig is None else fig.layout.height,
+        "height": height,
         "line": line,
         "url": _plotly_url(),
     }

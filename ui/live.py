@@ -3,6 +3,12 @@
 Fragments rerun on their own and never trigger a full-app rerun, so the sidebar and the
 page around them stay still. The point cloud and status redraw every FAST seconds; the
 curves, which change slowly, every SLOW seconds: half the work per frame.
+
+The server draws every open page: when many runs train at once (a class), each page
+redraws less often (``pace``, said in the status line), so that drawing thirty pages
+does not starve the training, nor the training the drawing (bench/load.py). The cloud's
+picture comes drawn from the training process; without probe layers the rest of its
+figure is the same frame after frame and is built once per page.
 """
 
 from __future__ import annotations
@@ -14,17 +20,49 @@ import streamlit as st
 from gan_core import plots
 from gan_core.runner import JobHandle
 from gan_core.snapshot import preview_info
-from ui import figures, style
+from ui import figures, session, style
 
 FAST = 0.2
 SLOW = 1.0
 SLOWER = 2.0
 """For what barely changes while a run trains (the timeline's slider): every fragment run
 costs the browser a re-render of the whole page, whatever it draws."""
+PACES = ((8, FAST), (16, 0.3), (None, 0.35))
+"""(pages open or runs training on the server up to, seconds between a training page's
+frames): 5, 3.3, then 2.9 frames per second. At 5 per second thirty pages took the whole
+of the server's core (bench/load.py); the training processes send each run's frames a
+little faster than its page redraws (worker.FRAMES_PER_S), so each redraw finds one."""
 
 PLOT_CONFIG = {"displayModeBar": False, "responsive": True}
 LIVE_CONFIG = {**PLOT_CONFIG, "staticPlot": True}
 """The live cloud needs no hover or drag: a static plot is cheaper for the browser."""
+
+
+def pace() -> float:
+    """Seconds between frames of a training page: longer when many pages are open or
+    many runs train. Chosen when the page (re)draws its fragments: when a run starts or
+    ends, or a setting changes. (Changing it under a training page means a page rerun,
+    and thirty at once delayed everyone's frames by seconds.)"""
+    n = max(session.runner().training(), session.open_pages())
+    for limit, seconds in PACES:
+        if limit is None or n <= limit:
+            st.session_state["_pace"] = seconds
+            return seconds
+    return PACES[-1][1]
+
+
+def slow(every: float = SLOW) -> float:
+    """Seconds between redraws of a slow view (the curves: SLOW; the timeline: SLOWER),
+    twice that when the server slows the pictures down too."""
+    return every if st.session_state.get("_pace", FAST) <= FAST else 2 * every
+
+
+def pace_note() -> str:
+    """Said after the status line when the server slows the frames down, else ''."""
+    seconds = st.session_state.get("_pace", FAST)
+    if seconds <= FAST:
+        return ""
+    return f" · {1 / seconds:.0f} frames/s: many pages are open on this server"
 
 
 def chart(fig, key: str, config=PLOT_CONFIG, line: str | None = None) -> None:
@@ -39,6 +77,16 @@ def _preview(flat: tuple):
     from gan_core.config import RunConfig
 
     return preview_info(RunConfig.from_flat(dict(flat)))
+
+
+@st.cache_data(max_entries=32, show_spinner=False)
+def _preview_parts(flat: tuple, height: int, presenting: bool) -> tuple[str, str]:
+    """The target's cloud before Train, as figures.split parts: the same for every page
+    with these settings, drawn once for all of them."""
+    fig = plots.points_figure(_preview(flat), None, height=height)
+    if presenting:
+        style.enlarge(fig)
+    return figures.split(fig)
 
 
 def preview(config) -> object | None:
@@ -74,17 +122,44 @@ def draw_points(
         line = f"step {handle.step} · starting together with the other runs…"
     else:
         line = plots.status_text(info, snap, position)
-    shown = info or preview(config)
+        if snap is not None and snap.state == "running":
+            line += pace_note()
     drawn = shown_snap or snap
-    fig = None
-    if shown is not None:
-        layers = drawn.layers if drawn is not None else None
-        fig = plots.points_figure(shown, drawn, height=height, layers=layers, show=show)
-    chart(fig, f"{key}_points", LIVE_CONFIG, line=line)
+    if info is None and config is not None and config.target != "custom" and not show:
+        flat = tuple(sorted(config.to_flat().items()))
+        figure, image = _preview_parts(flat, height, style.presenting())
+        figures.show_parts(figure, image, height, f"{key}_points", LIVE_CONFIG, line)
+        st.caption("Press **Train** to start a run.")
+        return
+    shown = info or preview(config)
+    if shown is not None and drawn is not None and drawn.image is not None and not show:
+        figure = _cloud_figure(shown, drawn, height, key)
+        figures.show_parts(figure, drawn.image, height, f"{key}_points", LIVE_CONFIG, line)
+    else:
+        fig = None
+        if shown is not None:
+            layers = drawn.layers if drawn is not None else None
+            fig = plots.points_figure(shown, drawn, height=height, layers=layers, show=show)
+        chart(fig, f"{key}_points", LIVE_CONFIG, line=line)
     if shown_snap is not None:
         st.caption(f"Timeline: showing step {shown_snap.step} (turn on **Live** for the newest)")
     if info is None:
         st.caption("Press **Train** to start a run.")
+
+
+def _cloud_figure(info, snap, height: int, key: str) -> str:
+    """The cloud's figure without its picture (figures.split), built once per page: with
+    no layers on, only the picture changes from frame to frame."""
+    wanted = (height, style.presenting())
+    cached = st.session_state.get(f"_cloud:{key}")
+    if cached is not None and cached[0] is info and cached[1] == wanted:
+        return cached[2]
+    fig = plots.points_figure(info, snap, height=height)
+    if style.presenting():
+        style.enlarge(fig)
+    figure, _ = figures.split(fig)
+    st.session_state[f"_cloud:{key}"] = (info, wanted, figure)
+    return figure
 
 
 def draw_optimal_d(handle: JobHandle | None, key: str, shown_snap=None, height=420) -> None:
@@ -129,37 +204,53 @@ def live(
     every: float = FAST,
     fast: Callable[[], bool] | None = None,
     name: str | None = None,
+    idle: Callable[[], bool] | None = None,
+    queued: Callable[[], bool] | None = None,
 ) -> None:
     """Run ``body`` now and again every ``every`` seconds, as a fragment.
 
-    With ``fast``, the fragment redraws every FAST seconds only while ``fast()`` holds
-    (something trains or replays) and every SLOW seconds otherwise: each redraw is a
-    script thread in the server, and idle pages redrawing 5 times a second stalled it
-    at 20 pages (bench/load.py). When the answer changes, the page reruns once to
-    re-create the fragment with the other interval. ``name`` lets another fragment
-    (say, the one with the Train button) ask for that rerun at once (``follow``).
+    With ``fast``, the fragment redraws at the training pace (``pace``: FAST, or slower
+    when many pages are open) only while ``fast()`` holds (something trains or replays)
+    and every SLOW seconds otherwise: each redraw is a script thread in the server, and
+    idle pages redrawing 5 times a second stalled it at 20 pages (bench/load.py). While
+    ``idle()`` holds (no run at all: nothing on the page can change by itself) the
+    fragment does not redraw on its own.
+
+    The pages start and stop their runs from a fragment around this one (the buttons'),
+    which re-creates it with the new pace. Of the changes nobody clicked, this one
+    reruns the page: a run that ends (fast to slow) and a run that leaves the queue
+    (``queued()`` when it was drawn). Not any change: a page rerun asked from a fragment
+    while the page reruns anyway made thirty pages rerun each other's way for seconds
+    when a class pressed Reset at once (bench/load.py). ``name`` lets another fragment
+    ask for that rerun (``follow``).
     """
-    if fast is None:
-        st.fragment(body, run_every=every)()
-        return
-    chosen = FAST if fast() else SLOW
+    still = idle is not None and idle()
+    was_fast = bool(fast and not still and fast())
+    waiting = bool(queued and not still and queued())
+    if still:
+        chosen = None
+    elif fast is None:
+        chosen = every
+    else:
+        chosen = pace() if was_fast else SLOW
     if name:
-        st.session_state[f"_live_{name}"] = chosen
+        st.session_state[f"_live_{name}"] = was_fast
 
     def paced() -> None:
         body()
-        if (FAST if fast() else SLOW) != chosen:
+        if fast is None or chosen is None:
+            return
+        now_fast = fast()
+        if (was_fast and not now_fast) or (waiting and now_fast):
             st.rerun()
 
     st.fragment(paced, run_every=chosen)()
 
 
 def follow(name: str, fast: Callable[[], bool]) -> None:
-    """From another fragment: rerun the page when fragment ``name`` must change pace.
-
-    A click on Train in a slow fragment would otherwise wait up to SLOW seconds before
-    the picture noticed the run.
-    """
-    chosen = st.session_state.get(f"_live_{name}")
-    if chosen is not None and (FAST if fast() else SLOW) != chosen:
+    """From another fragment: rerun the page when fragment ``name`` must go fast (the
+    timeline's Play, in its own fragment, must not wait up to SLOW seconds for the
+    picture to notice)."""
+    was_fast = st.session_state.get(f"_live_{name}")
+    if was_fast is False and fast():
         st.rerun()

@@ -2,9 +2,42 @@
 
 from __future__ import annotations
 
+import time
+
 import streamlit as st
 
 from gan_core.runner import SETTABLE, JobHandle, Runner
+
+_OPEN: dict[str, float] = {}
+"""Browser sessions that ran a page lately (session id → when)."""
+
+
+def note_page() -> None:
+    """Count this browser session among the open pages (see ``open_pages``)."""
+    try:
+        from streamlit.runtime.scriptrunner_utils.script_run_context import get_script_run_ctx
+
+        ctx = get_script_run_ctx()
+    except ImportError:
+        return
+    if ctx is not None:
+        _OPEN[ctx.session_id] = time.monotonic()
+
+
+def open_pages() -> int:
+    """How many browser sessions are connected and have run a page: a class has its
+    pages open before anyone presses Train, so the pages' frame rate can be chosen for
+    the load to come (ui/live.py) rather than changed under every page a second later."""
+    try:
+        from streamlit.runtime import Runtime
+
+        runtime = Runtime.instance()
+    except (ImportError, RuntimeError):
+        return len(_OPEN)
+    for session_id in list(_OPEN):
+        if not runtime.is_active_session(session_id):
+            _OPEN.pop(session_id, None)
+    return len(_OPEN)
 
 
 @st.cache_resource

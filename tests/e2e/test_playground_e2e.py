@@ -50,6 +50,8 @@ def test_train_pause_step_reset_and_live_learning_rate(page):
     wait_for(lambda: step(page) > 0, timeout=60, what="step N rising")
     first = step(page)
     wait_for(lambda: step(page) > first, what="step keeps rising")
+    # one picture: the waiting one before Train is gone, not left beside the live one
+    assert len(STEP.findall(status(page))) == 1, status(page)[:400]
 
     before = wait_for(lambda: live_image(page), what="generated points drawn")
     wait_for(lambda: live_image(page) not in (None, before), what="points move")

@@ -172,6 +172,7 @@ def test_drawing_points_with_a_lasso_makes_them_the_target(page):
     page.goto(page.base_url)
     page.get_by_role("button", name="Train", exact=True).wait_for()
     page.get_by_text("Your own points (upload a CSV or draw)").click()
+    page.get_by_text("Draw on a plane").click()
     plane = page.locator(".js-plotly-plot").filter(has=page.locator(".nsewdrag"))
     canvas = wait_for(
         lambda: next(
