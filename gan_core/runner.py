@@ -103,12 +103,21 @@ class Worker:
         """End an idle-class warm-up now: a run is waiting on this worker.
 
         A spare warms up in SCHED_IDLE (see worker.py); on a busy machine that could
-        take forever, so the run that takes it lifts it to normal priority.
+        take forever, so the run that takes it lifts it to normal priority, again every
+        half second until it is ready: a Train right after the server started can come
+        before the process has put itself in the idle class (seen on a busy machine: no
+        step in 60 s).
         """
-        try:
-            os.sched_setscheduler(self.pid, os.SCHED_OTHER, os.sched_param(0))
-        except (OSError, AttributeError):
-            pass
+
+        def lift() -> None:
+            while not self.ready.is_set() and self.proc.poll() is None:
+                try:
+                    os.sched_setscheduler(self.pid, os.SCHED_OTHER, os.sched_param(0))
+                except (OSError, AttributeError):
+                    return
+                self.ready.wait(0.5)
+
+        threading.Thread(target=lift, name="promote", daemon=True).start()
 
     def send(self, *msg) -> bool:
         try:

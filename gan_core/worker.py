@@ -384,7 +384,7 @@ def main(fd: int) -> None:
         pass
     conn = Connection(fd)
     # only a spare warms up idle: a process a run waits for would starve on a busy
-    # machine (the runner's promote() can come before this line, which would then undo it)
+    # machine (a run that takes a spare lifts it until it is ready: runner.promote)
     idle = os.environ.get("GANLAB_IDLE_WARMUP") == "1" and _idle_while_warming()
     warm_up()
     conn.send(("ready", os.getpid()))

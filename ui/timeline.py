@@ -16,9 +16,11 @@ import streamlit as st
 
 PLAY_FRAMES = 60
 
-ECHO_S = 2.5
+ECHO_S = 10.0
 """A slider value the page set this recently may come back from the browser as an echo;
-any other value came from the user. (The slider redraws about once a second.)"""
+any other value came from the user. The slider redraws every 2 s, every 4 s when many
+pages train (live.slow), and a busy browser echoes late: at 2.5 s the picture left Live
+by itself (bench/ui.py, 1.2 frames/s)."""
 
 
 def _keys(key: str) -> tuple[str, str, str, str, str]:

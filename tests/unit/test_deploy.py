@@ -66,11 +66,12 @@ def test_compose_runs_replicas_behind_a_sticky_balancer():
 
 
 def test_one_replica_has_the_same_size_in_both():
-    """Kubernetes and compose give a replica the same cap on runs, CPUs and memory."""
+    """Kubernetes and compose give a replica the same processes, cap on runs, CPUs and memory."""
     container = docs()["Deployment"]["spec"]["template"]["spec"]["containers"][0]
     env = {e["name"]: e["value"] for e in container["env"]}
     app = yaml.safe_load(COMPOSE.read_text())["services"]["app"]
-    assert env["GANLAB_MAX_RUNS"] == app["environment"]["GANLAB_MAX_RUNS"]
+    for name in ("GANLAB_PROCESSES", "GANLAB_MAX_RUNS"):
+        assert env[name] == app["environment"][name], name
     limits = app["deploy"]["resources"]["limits"]
     assert container["resources"]["limits"]["cpu"] == limits["cpus"]
     assert container["resources"]["limits"]["memory"].removesuffix("Gi") == limits[
