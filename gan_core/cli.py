@@ -188,11 +188,6 @@ def seeds_table(results: list[dict]) -> str:
     return "\n".join(lines)
 
 
-def train_one(cfg: RunConfig, steps: int, progress: bool = False, gif=None, gif_frames=40):
-    """Train one run ``steps`` steps; its metrics (and the error if it diverged)."""
-    return train_runs([cfg], steps, progress, [gif] if gif else None, gif_frames)[0]
-
-
 def train_runs(
     cfgs: list[RunConfig],
     steps: int,

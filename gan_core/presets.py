@@ -314,11 +314,6 @@ def run_rows(
     return rows
 
 
-def run_one(cfg: RunConfig, steps: int, tick: Callable[[float], None] | None = None) -> dict:
-    """One run alone: ``run_rows`` of one."""
-    return run_rows([cfg], steps, tick)[0]
-
-
 def _code_purity(trainer, evaluator) -> float:
     """``metrics.code_purity`` on the evaluation sample (same latents as the metrics)."""
     import numpy as np

@@ -26,7 +26,7 @@ import subprocess
 import sys
 import threading
 import time
-from collections import deque
+from collections import Counter, deque
 from multiprocessing.connection import Connection
 from pathlib import Path
 
@@ -131,11 +131,7 @@ class Worker:
         """How many of its runs have each shape key (placement: cohort.shape_key)."""
         from gan_core.cohort import shape_key
 
-        counts: dict[tuple, int] = {}
-        for job in list(self.jobs.values()):
-            key = shape_key(job.config)
-            counts[key] = counts.get(key, 0) + 1
-        return counts
+        return Counter(shape_key(job.config) for job in list(self.jobs.values()))
 
     def _read(self) -> None:
         try:

@@ -298,7 +298,6 @@ class Process:
     def train(self) -> int:
         """One round: each cohort with runs that step trains for a slice of time (longer
         for more runs); the number of steps taken."""
-        from gan_core.trainer import Diverged
 
         by_trainer = {}
         for run in self.runs.values():
@@ -319,10 +318,7 @@ class Process:
                 plan = {r.trainer: r.mode_now() for r in members if r.training and r.due(now)}
                 if not plan:
                     break
-                try:
-                    diverged = cohort.train(plan)
-                except Diverged as exc:  # (a cohort reports runs; never raises: defensive)
-                    diverged = [(t, exc) for t in plan]
+                diverged = cohort.train(plan)  # (reports diverged runs, never raises)
                 taken += len(plan)
                 for t in plan:
                     by_trainer[t].stepped()

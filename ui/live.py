@@ -89,13 +89,18 @@ def _preview_parts(flat: tuple, height: int, presenting: bool) -> tuple[str, str
     return figures.split(fig)
 
 
+def _flat(config) -> tuple:
+    """The config as a cache key."""
+    return tuple(sorted(config.to_flat().items()))
+
+
 def preview(config) -> object | None:
     """The target before any run (cached; custom data is not cached by value)."""
     if config is None:
         return None
     if config.target == "custom":
         return preview_info(config)
-    return _preview(tuple(sorted(config.to_flat().items())))
+    return _preview(_flat(config))
 
 
 def draw_points(
@@ -126,8 +131,7 @@ def draw_points(
             line += pace_note()
     drawn = shown_snap or snap
     if info is None and config is not None and config.target != "custom" and not show:
-        flat = tuple(sorted(config.to_flat().items()))
-        figure, image = _preview_parts(flat, height, style.presenting())
+        figure, image = _preview_parts(_flat(config), height, style.presenting())
         figures.show_parts(figure, image, height, f"{key}_points", LIVE_CONFIG, line)
         st.caption("Press **Train** to start a run.")
         return

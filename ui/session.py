@@ -2,40 +2,29 @@
 
 from __future__ import annotations
 
-import time
+from collections.abc import Callable
 
 import streamlit as st
 
 from gan_core.runner import SETTABLE, JobHandle, Runner
 
-_OPEN: dict[str, float] = {}
-"""Browser sessions that ran a page lately (session id → when)."""
+_OPEN: dict[str, Callable[[], bool]] = {}
+"""Browser sessions that ran a page (session id → is it still connected?)."""
 
 
 def note_page() -> None:
     """Count this browser session among the open pages (see ``open_pages``)."""
-    try:
-        from streamlit.runtime.scriptrunner_utils.script_run_context import get_script_run_ctx
-
-        ctx = get_script_run_ctx()
-    except ImportError:
-        return
-    if ctx is not None:
-        _OPEN[ctx.session_id] = time.monotonic()
+    ctx = _script_ctx()
+    if ctx is not None and ctx.session_id not in _OPEN:
+        _OPEN[ctx.session_id] = _session_alive() or (lambda: True)
 
 
 def open_pages() -> int:
     """How many browser sessions are connected and have run a page: a class has its
     pages open before anyone presses Train, so the pages' frame rate can be chosen for
     the load to come (ui/live.py) rather than changed under every page a second later."""
-    try:
-        from streamlit.runtime import Runtime
-
-        runtime = Runtime.instance()
-    except (ImportError, RuntimeError):
-        return len(_OPEN)
-    for session_id in list(_OPEN):
-        if not runtime.is_active_session(session_id):
+    for session_id, alive in list(_OPEN.items()):
+        if not alive():
             _OPEN.pop(session_id, None)
     return len(_OPEN)
 
@@ -53,13 +42,21 @@ def job(name: str) -> JobHandle | None:
     return handle
 
 
+def _script_ctx():
+    """The running script's context (its browser session), or None outside a script."""
+    try:
+        from streamlit.runtime.scriptrunner_utils.script_run_context import get_script_run_ctx
+    except ImportError:
+        return None
+    return get_script_run_ctx()
+
+
 def _session_alive():
     """A check the reaper can call: is this browser session still connected?"""
     try:
         from streamlit.runtime import Runtime
-        from streamlit.runtime.scriptrunner_utils.script_run_context import get_script_run_ctx
 
-        ctx = get_script_run_ctx()
+        ctx = _script_ctx()
         if ctx is None or not Runtime.exists():
             return None
         runtime, session_id = Runtime.instance(), ctx.session_id
