@@ -39,7 +39,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bench.procstat import children, cpu_s, tree_memory  # noqa: E402
+from bench.procstat import children, cpu_s, machine_ticks, tree_cpu_s, tree_memory  # noqa: E402
 from bench.stclient import BrowserClient, LightClient, chromium_async  # noqa: E402
 from tests.e2e.server import app_server  # noqa: E402
 
@@ -186,6 +186,7 @@ def session_row(name: str, kind: str, s) -> dict:
         "train_to_first_frame_s": first,
         "frames": s.frames,
         "frames_per_s": s.frames_per_s(),
+        "draws_per_s": s.draws_per_s(),
         "steps_per_s": s.steps_per_s(),
         "plotly_per_s": s.plotly / watched if watched > 0 and kind == "light" else None,
         "last_step": s.step,
@@ -253,7 +254,7 @@ async def run(args) -> dict:
             await asyncio.sleep(args.idle_watch)  # N pages open, nobody training
             out["memory_open"] = sampler.read()
             t_train = time.monotonic()
-            cpu1 = cpu_s(proc.pid)
+            cpu1, kids1, box1 = cpu_s(proc.pid), tree_cpu_s(proc.pid), machine_ticks()
             out["server_cpu_open"] = (cpu1 - cpu0) / (t_train - t_open)
             out["latency_open"] = latency.between(t_open, t_train)
             start.set()
@@ -266,7 +267,15 @@ async def run(args) -> dict:
             t_end = time.monotonic()
             out["train_phase_s"] = t_end - t_train
             out["server_cpu_train"] = (cpu_s(proc.pid) - cpu1) / out["train_phase_s"]
+            out["workers_cpu_train"] = (tree_cpu_s(proc.pid) - kids1) / out["train_phase_s"]
+            busy, total = (b - a for a, b in zip(box1, machine_ticks(), strict=True))
+            out["machine_busy_train"] = busy / total * (os.cpu_count() or 1)
             out["latency_train"] = latency.between(t_train, t_end)
+            out["health_during_train"] = [
+                (round(t - t_train, 1), None if v is None else round(v, 3))
+                for t, v in latency.samples
+                if t >= t_train
+            ]
             out["load_generator_cpu"] = (cpu_s(me) - me0) / (t_end - t_open)
         latency.stop()
         out["memory_peak"] = dict(sampler.peak)
@@ -380,6 +389,7 @@ def summary(out: dict) -> dict:
     firsts = [r["train_to_first_frame_s"] for r in rows if r["train_to_first_frame_s"]]
     fps = [r["frames_per_s"] for r in served if r["frames"] > 1]
     speeds = [r["steps_per_s"] for r in served if r["frames"] > 1]
+    draws = [r["draws_per_s"] for r in served if r["draws_per_s"]]
     n = len(rows)
     start, opened = out["memory_start"], out["memory_open"]
     after = out.get("memory_after_probe") or out["memory_after"]
@@ -402,11 +412,14 @@ def summary(out: dict) -> dict:
         "peak_total_rss_mb": out["memory_peak"].get("total_rss"),
         "frames_per_s_median": statistics.median(fps) if fps else None,
         "frames_per_s_min": min(fps) if fps else None,
+        "draws_per_s_median": statistics.median(draws) if draws else None,
         "errors": sum(len(r["errors"]) for r in rows),
         "idle_page_server_rss_mb": per_session["server_rss"],
         "idle_page_server_pss_mb": per_session["server_pss"],
         "server_cpu_open": out["server_cpu_open"],
         "server_cpu_train": out["server_cpu_train"],
+        "workers_cpu_train": out["workers_cpu_train"],
+        "machine_busy_train": out["machine_busy_train"],
         "after_minus_start_total_rss_mb": after["total_rss"] - start["total_rss"],
         "after_minus_start_server_rss_mb": after["server_rss"] - start["server_rss"],
         "workers_left_running": out["workers_left_running"],
@@ -462,14 +475,17 @@ def report(out: dict, s: dict) -> None:
     print(
         f"Train → first frame median {fmt(s['first_frame_s_median'])} s, max "
         f"{fmt(s['first_frame_s_max'])} s; frames/s per served session median "
-        f"{fmt(s['frames_per_s_median'], '.1f')}, min {fmt(s['frames_per_s_min'], '.1f')}; "
+        f"{fmt(s['frames_per_s_median'], '.1f')}, min {fmt(s['frames_per_s_min'], '.1f')} "
+        f"(redraws/s {fmt(s['draws_per_s_median'], '.1f')}); "
         f"steps/s per run median {fmt(s['steps_per_s_median'], '.0f')}, min "
         f"{fmt(s['steps_per_s_min'], '.0f')}; at most {out['max_workers']} worker processes; "
         f"server + workers RSS at the peak {fmt(s['peak_total_rss_mb'], '.0f')} MB"
     )
     print(
         f"server CPU (cores): {s['server_cpu_open']:.2f} with {s['sessions']} idle pages, "
-        f"{s['server_cpu_train']:.2f} while training; per idle page: server RSS "
+        f"{s['server_cpu_train']:.2f} while training (workers {s['workers_cpu_train']:.2f}, "
+        f"whole machine busy {s['machine_busy_train']:.2f} of {os.cpu_count()}); "
+        f"per idle page: server RSS "
         f"{fmt(s['idle_page_server_rss_mb'])} MB, PSS {fmt(s['idle_page_server_pss_mb'])} MB"
     )
     print(

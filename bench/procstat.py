@@ -73,6 +73,19 @@ def cpu_s(pid: int) -> float | None:
         return None
 
 
+def tree_cpu_s(pid: int) -> float:
+    """CPU seconds of ``pid``'s children alive now (the training processes)."""
+    return sum(cpu_s(k) or 0.0 for k in children(pid))
+
+
+def machine_ticks() -> tuple[int, int]:
+    """(busy, total) clock ticks of the whole machine so far (/proc/stat's cpu line)."""
+    with open("/proc/stat") as fh:
+        values = [int(v) for v in fh.readline().split()[1:]]
+    idle = values[3] + (values[4] if len(values) > 4 else 0)  # idle + iowait
+    return sum(values) - idle, sum(values)
+
+
 def tree_memory(pid: int) -> dict:
     """The server's and its workers' RSS and PSS, in MB (PSS None where unreadable)."""
     kids = children(pid)

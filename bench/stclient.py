@@ -48,6 +48,7 @@ class Stats:
     queued_at: float | None = None  # first "queued: position k"
     queue_positions: list[int] = field(default_factory=list)
     frames: int = 0  # ForwardMsgs with a new ``step N`` (N > 0, changed)
+    draws: list[float] = field(default_factory=list)  # times of status lines with step > 0
     plotly: int = 0  # Plotly deltas received
     messages: int = 0
     bytes: int = 0
@@ -67,6 +68,13 @@ class Stats:
             return 0.0
         span = self.steps[-1][0] - self.steps[0][0]
         return (len(self.steps) - 1) / span if span > 0 else 0.0
+
+    def draws_per_s(self) -> float:
+        """Status lines per second while training, new frame or not: the pace the page
+        redraws at (frames_per_s counts only those with a new step)."""
+        seen = [t for t in self.draws if self.steps and self.steps[0][0] <= t <= self.steps[-1][0]]
+        span = seen[-1] - seen[0] if len(seen) > 1 else 0
+        return (len(seen) - 1) / span if span > 0 else 0.0
 
     def steps_per_s(self) -> float:
         """The run's training speed seen through its frames: steps over time between the
@@ -283,6 +291,8 @@ class LightClient:
         if m:
             s.status = body
             n = int(m.group(1))
+            if n > 0:
+                s.draws.append(now)
             if n > 0 and n != s.step:
                 s.frames += 1
                 s.steps.append((now, n))

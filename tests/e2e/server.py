@@ -54,14 +54,16 @@ def app_server(env: dict | None = None, base: str = ""):
     """
     port = free_port()
     path = base.strip("/")
+    log_path = os.environ.get("GANLAB_SERVER_LOG")  # to read the server's output when debugging
+    log = open(log_path, "ab") if log_path else subprocess.DEVNULL  # noqa: SIM115
     proc = subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", "app.py"]
         + ["--server.port", str(port), "--server.address", "127.0.0.1"]
         + ["--server.headless", "true", "--server.baseUrlPath", base],
         cwd=ROOT,
         env={**os.environ, **(env or {})},
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
+        stdout=log,
+        stderr=log,
     )
     url = f"http://127.0.0.1:{port}" + (f"/{path}" if path else "")
     try:
@@ -73,6 +75,8 @@ def app_server(env: dict | None = None, base: str = ""):
             proc.wait(15)
         except subprocess.TimeoutExpired:
             proc.kill()
+        if log_path:
+            log.close()
 
 
 @contextlib.contextmanager
