@@ -97,6 +97,42 @@ st.markdown(
 )
 presets.link("infogan-ring")
 
+st.header("5 · Mode collapse on MNIST")
+st.markdown(
+    "The slides show a GAN on MNIST that makes some digits far more often than others. "
+    "The **digits** target is scikit-learn's 8×8 handwritten digits (1,797 images, 64 "
+    "values each in [−1, 1]); G ends in tanh and draws a sheet of 100 images beside real "
+    "ones, a row per label (cGAN) or code (InfoGAN).\n\n"
+    "A classifier fitted on the real digits (logistic regression; its accuracy on "
+    "held-out real digits is shown under the metrics) is the **judge**: a digit is a "
+    "mode, and\n"
+    "- a sample is *high quality* when the judge is at least 90 % sure of its digit; "
+    "**hq** is their share;\n"
+    "- **digits covered**: digits with confident samples making up at least 1 % of the "
+    "2,500 judged;\n"
+    "- **effective digits** = exp(entropy of the samples per digit); collapsed at 5 or fewer;\n"
+    "- **purity** (cGAN, InfoGAN): in the label/code × digit table, the share of samples "
+    "on their row's most common digit (1: each code draws one digit)."
+)
+presets.link("collapse-digits")
+
+st.header("6 · Coverage for any data")
+st.markdown(
+    "Modes need known centres, labels or a judge. Four figures need none: they compare "
+    "1,000 generated samples with 1,000 real ones through k-nearest-neighbour balls "
+    "(k = 5: each real sample's ball reaches its 5th nearest real neighbour):\n"
+    "- **precision**: the share of generated samples inside some real ball (they look "
+    "like the data; Kynkäänniemi et al., 2019);\n"
+    "- **recall**: the share of real samples inside some generated sample's ball (built "
+    "the same way among the generated ones): how much of the data G makes;\n"
+    "- **density**: how many real balls hold each generated sample, divided by k: about 1 "
+    "when G matches the data, above 1 where G crowds dense parts (Naeem et al., 2020);\n"
+    "- **coverage**: the share of real balls holding at least one generated sample "
+    "(Naeem et al., 2020): a collapsed G leaves most balls empty.\n\n"
+    "Your own points with a label column get modes from their labels: each class's mean "
+    "and covariance, a sample high quality within 3 standard deviations (Mahalanobis)."
+)
+
 st.header("All demos")
 for name in PRESETS:
     presets.link(name)

@@ -101,8 +101,10 @@ handle = session.job(NAME)
 buttons_box = st.container()
 row = st.columns([3, 2], vertical_alignment="bottom")
 with row[0]:
-    layers = view.layers_widget(KEY, label=not presenting)
-side_by_side = "optimal_d" in layers  # D* beside D's heatmap: the picture takes the width
+    view.layers_from_link(KEY, config)
+    layers = view.layers_widget(KEY, label=not presenting, config=config)
+# D* beside D's heatmap, or digits' two sheets: the picture takes the page's width
+side_by_side = "optimal_d" in layers or not view.planar(config)
 
 if side_by_side:
     picture_box, timeline_box = st.container(), st.container()
@@ -148,7 +150,7 @@ def picture():
     h = session.job(NAME)
     cfg = st.session_state.get("pg_config")
     past = timeline.shown(h, KEY)
-    chosen = view.chosen(KEY)
+    chosen = view.chosen(KEY, cfg)
     if "optimal_d" not in chosen:  # (no container: each element is a message, 5 a second)
         live.draw_points(h, NAME, cfg, HEIGHT, shown_snap=past, show=view.shown(chosen))
         return

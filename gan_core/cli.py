@@ -14,9 +14,24 @@ from gan_core.config import SPECS, ConfigError, RunConfig
 from gan_core.data_io import read_points_csv
 from gan_core.evaluation import Evaluator
 from gan_core.progress import Progress
+from gan_core.snapshot import run_info
 from gan_core.trainer import Trainer
 
-RESULT_KEYS = ("modes", "modes_total", "hq", "rkl", "effective_modes", "kl", "js")
+RESULT_KEYS = (
+    "modes",
+    "modes_total",
+    "hq",
+    "rkl",
+    "effective_modes",
+    "kl",
+    "js",
+    "purity",
+    "precision",
+    "recall",
+    "density",
+    "coverage",
+)
+"""The metrics a run's JSON carries (None where its target has no such figure)."""
 
 
 def _add_config_flags(parser: argparse.ArgumentParser) -> None:
@@ -202,6 +217,7 @@ def train_runs(
     torch.set_num_threads(1)
     trainers = [Trainer(cfg) for cfg in cfgs]
     evaluators = [Evaluator(t) for t in trainers]
+    infos = [run_info(t, e) for t, e in zip(trainers, evaluators, strict=True)] if gifs else []
     bar = Progress(steps, "step", enabled=progress)
     frames: list[list] = [[] for _ in trainers]
     frame_every = max(steps // max(gif_frames, 1), 1) if gifs else 0
@@ -212,7 +228,7 @@ def train_runs(
         if gifs and (step >= next_frame[0] or step == steps):
             next_frame[0] += frame_every
             for i, t in enumerate(trainers):
-                frames[i].append(_frame(t, evaluators[i]))
+                frames[i].append(_frame(t, evaluators[i], infos[i]))
         if progress:
             losses = trainers[0].losses()
             bar.update(step, " ".join(f"{k} {v:.3f}" for k, v in losses.items()))
@@ -237,20 +253,14 @@ def train_runs(
     return results
 
 
-def _frame(trainer: Trainer, evaluator: Evaluator):
-    from gan_core.gif import render_frame
+def _frame(trainer: Trainer, evaluator: Evaluator, info):
+    from gan_core.gif import frame
+    from gan_core.snapshot import take
 
-    gen = torch.Generator().manual_seed(evaluator.seed)
-    fake, codes = trainer.sample(600, gen)
-    coloured = trainer.cfg.gan != "gan"
+    snap = take(trainer, None, 0.0, 0.0, view_seed=evaluator.seed)
     cfg = trainer.cfg
-    return render_frame(
-        evaluator.real[:1500],
-        fake,
-        codes if coloured else None,
-        evaluator.extent,
-        f"{cfg.gan} / {cfg.loss} on {cfg.target}   step {trainer.step_count}",
-    )
+    caption = f"{cfg.gan} / {cfg.loss} on {cfg.target}   step {trainer.step_count}"
+    return frame(info, snap.fake, snap.codes, caption)
 
 
 def main(argv: list[str] | None = None) -> int:

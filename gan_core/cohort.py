@@ -38,6 +38,7 @@ from torch.autograd.variable import Variable
 from gan_core import nets
 from gan_core.config import RunConfig
 from gan_core.gans import GAN_REGISTRY, Nets
+from gan_core.targets import TARGETS
 from gan_core.trainer import LOSS_NAMES, Diverged, Trainer
 
 Tensor = torch.Tensor
@@ -58,9 +59,12 @@ warnings.filterwarnings("ignore", message="grad and param do not obey the gradie
 def shape_key(cfg: RunConfig) -> tuple:
     """What must be equal for runs to share a stacked model."""
     kind = GAN_REGISTRY[cfg.gan]
+    target = TARGETS[cfg.target]
     return (
         cfg.gan,
         cfg.loss,
+        target.dim,
+        target.g_out,
         cfg.z_dim,
         cfg.g_depth,
         cfg.g_width,

@@ -82,7 +82,7 @@ def run_gif(
 ) -> bytes:
     """An animated GIF of the snapshots (at most ``max_frames``, evenly spread, the
     last one always in): real points grey, generated points coloured by class or code."""
-    from gan_core.gif import render_frame, write_gif
+    from gan_core.gif import frame, write_gif
 
     snaps = list(snapshots)
     if not snaps:
@@ -91,13 +91,11 @@ def run_gif(
         picks = np.unique(np.linspace(0, len(snaps) - 1, max_frames).round().astype(int))
         snaps = [snaps[i] for i in picks]
     cfg = info.config
-    coloured = cfg.gan != "gan"
     frames = [
-        render_frame(
-            info.real,
+        frame(
+            info,
             snap.fake,
-            snap.codes if coloured else None,
-            info.extent,
+            snap.codes,
             f"{cfg.gan} / {cfg.loss} on {cfg.target}   step {snap.step}",
         )
         for snap in snaps

@@ -21,6 +21,7 @@ import torch.nn.functional as F
 from gan_core.config import RunConfig
 from gan_core.losses import LOSS_REGISTRY, gradient_penalty
 from gan_core.nets import Discriminator, mlp
+from gan_core.targets import TARGETS
 
 Tensor = torch.Tensor
 
@@ -55,9 +56,17 @@ class GAN:
         self.cfg = cfg
         self.loss = LOSS_REGISTRY[cfg.loss]
         self.n_cond = self.cond_size(cfg)
-        self.G = mlp(cfg.z_dim + self.g_extra(cfg), 2, cfg.g_depth, cfg.g_width, cfg.activation)
+        target = TARGETS[cfg.target]
+        self.G = mlp(
+            cfg.z_dim + self.g_extra(cfg),
+            target.dim,
+            cfg.g_depth,
+            cfg.g_width,
+            cfg.activation,
+            out=target.g_out,
+        )
         self.D = Discriminator(
-            2 + self.n_cond, cfg.d_depth, cfg.d_width, cfg.activation, self.q_size(cfg)
+            target.dim + self.n_cond, cfg.d_depth, cfg.d_width, cfg.activation, self.q_size(cfg)
         )
 
     # --- sizes (overridden) ------------------------------------------------------------

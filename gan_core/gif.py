@@ -1,4 +1,5 @@
-"""Animated GIF of a run: real points grey, generated points coloured by class or code.
+"""Animated GIF of a run: real points grey, generated points coloured by class or code
+(digits: the sheet of generated images beside real ones).
 
 Drawn with Pillow straight from the points: no browser or image server needed.
 """
@@ -40,6 +41,21 @@ def render_frame(
     if caption:
         draw.text((6, 4), caption, fill="black", font=ImageFont.load_default())
     return img
+
+
+def frame(info, fake: np.ndarray, codes: np.ndarray, caption: str) -> Image.Image:
+    """One frame of a run (``info``: its RunInfo): its cloud, or its digits sheet."""
+    if info.image is not None:
+        from gan_core import raster
+        from gan_core.snapshot import GRID
+
+        sheet = Image.fromarray(raster.sheet_pixels(info, fake, GRID, GRID), "L")
+        img = Image.new("RGB", (sheet.width, sheet.height + 18), "white")
+        img.paste(sheet.convert("RGB"), (0, 18))
+        ImageDraw.Draw(img).text((4, 3), caption, fill="black", font=ImageFont.load_default())
+        return img
+    coloured = info.config.gan != "gan"
+    return render_frame(info.real, fake, codes if coloured else None, info.extent, caption)
 
 
 def write_gif(frames: list[Image.Image], path_or_file, ms_per_frame: int = 120) -> None:

@@ -15,7 +15,21 @@ from gan_core.snapshot import Snapshot
 
 HISTORY_LEN = int(os.environ.get("GANLAB_HISTORY", "300"))
 SERIES_CAP = 2000
-SERIES_KEYS = ("step", "loss_d", "loss_g", "loss_info", "modes", "hq", "effective_modes", "js")
+SERIES_KEYS = (
+    "step",
+    "loss_d",
+    "loss_g",
+    "loss_info",
+    "modes",
+    "hq",
+    "effective_modes",
+    "js",
+    "purity",
+    "precision",
+    "recall",
+    "density",
+    "coverage",
+)
 
 
 class History:

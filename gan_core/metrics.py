@@ -23,23 +23,35 @@ def nearest_mode(points: np.ndarray, centres: np.ndarray) -> tuple[np.ndarray, n
 
 def mode_metrics(points: np.ndarray, modes: Modes) -> dict:
     """modes, modes_total, hq, rkl, effective_modes and the per-mode counts."""
-    k = len(modes.centres)
     idx, dist = nearest_mode(points, modes.centres)
-    high = dist <= HQ_STDS * modes.std
+    return mode_summary(idx, dist <= HQ_STDS * modes.std, modes.weights)
+
+
+def mode_summary(idx: np.ndarray, high: np.ndarray, weights: np.ndarray, min_share=0.0) -> dict:
+    """The mode metrics from each sample's mode (``idx``) and whether it is high quality.
+
+    A mode is covered when it holds a high-quality sample (the papers' rule) and, with
+    ``min_share``, at least that share of all samples (the digits' judge: one stray
+    confident image is not a digit learnt).
+    """
+    k, n = len(weights), len(idx)
     counts = np.bincount(idx, minlength=k)
-    p_hat = counts / max(len(points), 1)
+    hq_counts = np.bincount(idx[high], minlength=k)
+    p_hat = counts / max(n, 1)
     nz = p_hat > 0
     entropy = -(p_hat[nz] * np.log(p_hat[nz])).sum()
-    rkl = (p_hat[nz] * np.log(p_hat[nz] / modes.weights[nz])).sum()
+    rkl = (p_hat[nz] * np.log(p_hat[nz] / weights[nz])).sum()
+    covered = (hq_counts > 0) & (hq_counts >= min_share * n)
     return {
-        "modes": int(len(np.unique(idx[high]))),
-        "modes_total": k,
-        "hq": float(high.mean()) if len(points) else 0.0,
+        "modes": int(covered.sum()),
+        "modes_total": int(k),
+        "hq": float(high.mean()) if n else 0.0,
         "rkl": float(rkl),
         "effective_modes": float(np.exp(entropy)),
         "collapsed": bool(np.exp(entropy) <= k / 2),
         "mode_counts": counts.tolist(),
-        "hq_counts": np.bincount(idx[high], minlength=k).tolist(),
+        "hq_counts": hq_counts.tolist(),
+        "covered": covered.tolist(),
     }
 
 
@@ -64,14 +76,6 @@ def kl_js(real: np.ndarray, fake: np.ndarray, extent: float, bins: int = 40) -> 
     kl = float((p * np.log(p / q)).sum())
     js = float(0.5 * (p * np.log(p / m)).sum() + 0.5 * (q * np.log(q / m)).sum())
     return {"kl": kl, "js": js}
-
-
-def evaluate(fake: np.ndarray, real: np.ndarray, extent: float, modes: Modes | None) -> dict:
-    """All metrics for one generated sample against a reference sample of the target."""
-    out = kl_js(real, fake, extent)
-    if modes is not None:
-        out.update(mode_metrics(fake, modes))
-    return out
 
 
 def code_purity(points: np.ndarray, codes: np.ndarray, real: np.ndarray, labels: np.ndarray):

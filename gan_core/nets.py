@@ -30,12 +30,17 @@ ALIGN = 64
 """Elements per run row in ``per_run``: a multiple of every vector loop's stride."""
 
 
-def mlp(n_in: int, n_out: int, depth: int, width: int, activation: str) -> nn.Sequential:
-    """`depth` hidden layers of `width` units, then a linear output layer."""
+def mlp(
+    n_in: int, n_out: int, depth: int, width: int, activation: str, out: str = "linear"
+) -> nn.Sequential:
+    """`depth` hidden layers of `width` units, then a linear output layer (``out="tanh"``:
+    squashed into [-1, 1], for data that lives there)."""
     layers: list[nn.Module] = []
     for i in range(depth):
         layers += [nn.Linear(n_in if i == 0 else width, width), ACTIVATIONS[activation]()]
     layers.append(nn.Linear(width, n_out))
+    if out != "linear":
+        layers.append(ACTIVATIONS[out]())
     return nn.Sequential(*layers)
 
 

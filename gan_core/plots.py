@@ -97,6 +97,8 @@ def points_figure(
     ``layers`` (a snapshot's probe layers) and ``show`` (names from SHOWABLE) add D's
     heatmap and boundary beneath the points, G's manifold and gradient arrows over them.
     """
+    if info.image is not None:
+        return sheet_figure(info, snap, height=height)
     under = overlays.under_points(layers, show)
     over = overlays.over_points(layers, show)
     extent = float(info.extent)
@@ -199,6 +201,64 @@ def points_figure(
         images=images,
     )
     return go.Figure(traces, layout, _validate=False)
+
+
+def sheet_figure(info: RunInfo, snap: Snapshot | None, height: int = 420) -> go.Figure:
+    """Digits: G's images (left) beside real ones (right) as one picture, rows labelled by
+    the label (cGAN) or code (InfoGAN) they were drawn with. Before Train, real only."""
+    from gan_core.snapshot import GRID, sheet_rows
+
+    width, tall = raster_mod.sheet_size(info, GRID, GRID)
+    if snap is None:
+        blank = np.zeros((GRID * GRID, int(np.prod(info.image))), dtype=np.float32) - 1
+        source = raster_mod.sheet(info, blank, GRID, GRID)
+    else:  # drawn by the training process, or (an older frame of the timeline) here
+        source = snap.image or raster_mod.sheet(info, snap.fake, GRID, GRID)
+    cell = tall / GRID
+    gan = info.config.gan
+    if gan == "gan":
+        rows = dict(showticklabels=False)
+    else:
+        what = "code" if gan == "infogan" else "label"
+        view_code = snap.view_code if snap is not None else None
+        names = [str(c) for c in sheet_rows(gan, info.n_codes, view_code)]
+        rows = dict(
+            tickmode="array",
+            tickvals=[tall - (r + 0.5) * cell for r in range(GRID)],
+            ticktext=names,
+            title=dict(text=what, standoff=2),
+        )
+    hidden = dict(showgrid=False, zeroline=False, ticks="", fixedrange=True)
+    half = (width - raster_mod.SHEET_GAP) / 2
+    layout = dict(
+        height=height,
+        margin=dict(l=45, r=10, t=30, b=10),
+        xaxis=dict(hidden, range=[0, width], showticklabels=False, constrain="domain"),
+        yaxis=dict(hidden, range=[0, tall], scaleanchor="x", scaleratio=1, **rows),
+        images=[
+            dict(
+                source=source,
+                xref="x",
+                yref="y",
+                x=0,
+                y=tall,
+                sizex=width,
+                sizey=tall,
+                sizing="stretch",
+                layer="below",
+            )
+        ],
+        annotations=[
+            dict(x=half / 2, y=tall, yanchor="bottom", text="generated", showarrow=False),
+            dict(x=width - half / 2, y=tall, yanchor="bottom", text="real", showarrow=False),
+        ],
+        showlegend=False,
+        uirevision=f"sheet:{gan}",
+        hovermode=False,
+    )
+    # (an empty trace named as the cloud's: the picture's figure is found the same way)
+    trace = dict(type="scatter", x=[None], y=[None], name="generated", hoverinfo="skip")
+    return go.Figure([trace], layout, _validate=False)
 
 
 # --- curves ----------------------------------------------------------------------------
@@ -350,31 +410,102 @@ def compare_coverage_figure(
     return go.Figure(traces, _coverage_layout(modes_total, height, "compare"), _validate=False)
 
 
+PRDC_LINES = (
+    ("precision", "precision", dict(width=2, color="#1f77b4")),
+    ("recall", "recall", dict(width=2, color="#ff7f0e")),
+    ("density", "density", dict(width=1.5, color="#9467bd", dash="dot")),
+    ("coverage", "coverage", dict(width=2.5, color=COVERED)),
+)
+"""The k-NN metrics (coverage.py): quality (precision, density) and variety (recall,
+coverage); density can pass 1 where G crowds the real data's dense parts."""
+
+
+def _prdc_layout(height: int, revision: str, top: float) -> dict:
+    return dict(
+        height=height,
+        margin=MARGIN,
+        xaxis=dict(title=dict(text="step", standoff=2)),
+        yaxis=dict(title=dict(text="k-NN share", standoff=2), range=[0, top], autorange=False),
+        legend=_legend_top(),
+        uirevision=revision,
+        hovermode="x",
+    )
+
+
+def _top(values: list[np.ndarray]) -> float:
+    finite = [v[np.isfinite(v)] for v in values]
+    return max([1.05] + [float(v.max()) * 1.05 for v in finite if len(v)])
+
+
+def prdc_figure(series: dict[str, list[float]], height: int = 260) -> go.Figure:
+    """Precision, recall, density and coverage against the step: every target has them."""
+    x, n = _steps(series)
+    ys = {key: _array(series, key, n) for key, _, _ in PRDC_LINES}
+    traces = [
+        dict(type="scatter", x=x, y=ys[key], mode="lines", name=name, line=line)
+        for key, name, line in PRDC_LINES
+    ]
+    return go.Figure(traces, _prdc_layout(height, "prdc", _top(list(ys.values()))), _validate=False)
+
+
+def compare_prdc_figure(runs: dict[str, dict[str, list[float]]], height: int = 300) -> go.Figure:
+    """Several runs in one chart: coverage (solid) and precision (dotted) per run, the
+    k-NN pair that says "all of the data" and "only like the data" for any target."""
+    traces, ys = [], []
+    for i, (label, series) in enumerate(runs.items()):
+        x, n = _steps(series)
+        colour = palette.run_colour(i)
+        for key, line in (
+            ("coverage", dict(width=2.5)),
+            ("precision", dict(width=1.5, dash="dot")),
+        ):
+            ys.append(_array(series, key, n))
+            traces.append(
+                dict(
+                    type="scatter",
+                    x=x,
+                    y=ys[-1],
+                    mode="lines",
+                    name=f"{label} {key}",
+                    legendgroup=label,
+                    line=dict(line, color=colour),
+                )
+            )
+    return go.Figure(traces, _prdc_layout(height, "compare-prdc", _top(ys)), _validate=False)
+
+
 # --- per-mode views --------------------------------------------------------------------
 
 
 def covered_modes(info: RunInfo, snap: Snapshot) -> np.ndarray | None:
-    """Boolean per mode: nearest to at least one high-quality generated point.
+    """Boolean per mode: covered, as the evaluation found (``covered`` in the metrics).
 
-    Uses the evaluation sample's ``hq_counts`` when the snapshot carries them; otherwise
-    the view sample (``snap.fake``), which may miss a mode holding very few points.
+    Without an evaluation yet, a mixture's view sample decides (``snap.fake``: it may
+    miss a mode holding very few points); other targets show none covered.
     """
-    if info.centres is None:
+    k = info.modes_total
+    if not k:
         return None
-    k = len(info.centres)
-    hq_counts = snap.metrics.get("hq_counts")
-    if hq_counts is not None and len(hq_counts) == k:
-        return np.asarray(hq_counts) > 0
+    covered = snap.metrics.get("covered")
+    if covered is not None and len(covered) == k:
+        return np.asarray(covered, dtype=bool)
     fake = snap.fake[np.isfinite(snap.fake).all(1)]
-    if not len(fake) or info.mode_std is None:
+    if info.centres is None or not len(fake) or info.mode_std is None:
         return np.zeros(k, dtype=bool)
     idx, dist = nearest_mode(fake, info.centres)
     return np.bincount(idx[dist <= HQ_STDS * info.mode_std], minlength=k) > 0
 
 
+def mode_word(info: RunInfo) -> str:
+    """What a mode is called on the axes: a digit, a class of the user's data, a mode."""
+    if info.image is not None:
+        return "digit"
+    return "class" if info.centres is None else "mode"
+
+
 def mode_bar_figure(info: RunInfo, snap: Snapshot | None, height: int = 260) -> go.Figure:
     """Generated samples per mode, green if covered, red if missed; dashed: equal share."""
-    if info.centres is None:
+    if not info.modes_total:
         return _message_figure("this target has no known modes", height)
     counts = None if snap is None else snap.metrics.get("mode_counts")
     if counts is None:
@@ -404,7 +535,7 @@ def mode_bar_figure(info: RunInfo, snap: Snapshot | None, height: int = 260) -> 
         margin=MARGIN,
         bargap=0.15,
         xaxis=dict(
-            title=dict(text="mode", standoff=2),
+            title=dict(text=mode_word(info), standoff=2),
             range=[-0.5, k - 0.5],
             autorange=False,
             **_integer_ticks(k),
@@ -418,12 +549,17 @@ def mode_bar_figure(info: RunInfo, snap: Snapshot | None, height: int = 260) -> 
 
 
 def code_mode_table(info: RunInfo, snap: Snapshot | None) -> list[list[int]]:
-    """InfoGAN: rows are codes, columns are modes, cells count generated view points.
+    """cGAN/InfoGAN: rows are labels or codes, columns are modes, cells count samples.
 
-    A code that has learnt a mode puts (nearly) all its points in one column. Empty
-    when there is no snapshot or the target has no known modes.
+    A code that has learnt a mode puts (nearly) all its samples in one column. Digits:
+    the judge's table of the evaluation sample (``code_table``); mixtures: the view
+    points' nearest centres. Empty when there is no snapshot or nothing to count.
     """
-    if snap is None or info.centres is None:
+    if snap is None:
+        return []
+    if snap.metrics.get("code_table") is not None:
+        return snap.metrics["code_table"]
+    if info.centres is None:
         return []
     k = len(info.centres)
     n_codes = max(int(info.n_codes), int(snap.codes.max()) + 1 if len(snap.codes) else 1)
@@ -443,9 +579,11 @@ def code_mode_figure(info: RunInfo, snap: Snapshot | None, height: int = 260) ->
     layout = dict(
         height=height,
         margin=MARGIN,
-        xaxis=dict(title=dict(text="mode", standoff=2), **_integer_ticks(z.shape[1])),
+        xaxis=dict(title=dict(text=mode_word(info), standoff=2), **_integer_ticks(z.shape[1])),
         yaxis=dict(
-            title=dict(text="code", standoff=2), autorange="reversed", **_integer_ticks(z.shape[0])
+            title=dict(text="code" if info.config.gan == "infogan" else "label", standoff=2),
+            autorange="reversed",
+            **_integer_ticks(z.shape[0]),
         ),
         uirevision="codes",
     )
@@ -473,12 +611,15 @@ def status_text(info: RunInfo, snap: Snapshot | None, queue_position: int | None
     parts = [f"step {int(snap.step)}", f"{snap.steps_per_s:,.0f} steps/s", _clock(snap.elapsed)]
     m = snap.metrics
     if "modes" in m and m.get("modes_total"):
-        parts.append(f"modes covered {m['modes']}/{m['modes_total']}")
+        word = mode_word(info) if info is not None else "mode"
+        parts.append(f"{word}s covered {m['modes']}/{m['modes_total']}")
         if "hq" in m:
             parts.append(f"hq {m['hq']:.0%}")
         if "effective_modes" in m:
             collapsed = " (collapsed)" if m.get("collapsed") else ""
-            parts.append(f"effective modes {m['effective_modes']:.1f}{collapsed}")
+            parts.append(f"effective {word}s {m['effective_modes']:.1f}{collapsed}")
+    if m.get("purity") is not None:
+        parts.append(f"purity {m['purity']:.0%}")
     if snap.state != "running":
         parts.append(f"{snap.state}: {snap.message}" if snap.message else snap.state)
     elif snap.message:
@@ -500,7 +641,7 @@ if __name__ == "__main__":  # quick timing: python -m gan_core.plots
     modes = T.TARGETS["grid"].modes(**cfg.params)
     rng = np.random.default_rng(0)
     real, labels = T.TARGETS["grid"].sample(1000, rng, **cfg.params)
-    info = RunInfo(cfg, real.astype(np.float32), labels, 6.0, modes.centres, modes.std, 25, 25)
+    info = RunInfo(cfg, real.astype(np.float32), labels, 6.0, modes.centres, modes.std, 25, 25, 25)
     fake = real[:600].astype(np.float32)
     metrics = mode_metrics(fake, modes)
     snap = Snapshot(1200, 10.0, 1234.0, fake, labels[:600].astype(np.int16), {}, metrics)

@@ -110,3 +110,64 @@ def cloud(info, fake: np.ndarray, codes: np.ndarray, base: np.ndarray | None = N
     coloured = info.config.gan in COLOURED_GANS
     splat(img, fake, class_index(codes) if coloured else SINGLE, extent, 1.8)
     return data_uri(img)
+
+
+# --- digits: sheets of small images ------------------------------------------------------
+
+PIXEL = 4
+"""Screen pixels per image pixel: an 8×8 digit is 32 px, legible on a projector."""
+GAP = 4
+SHEET_GAP = 16
+"""Between the generated sheet (left) and the real one (right)."""
+
+
+def _tile(images: np.ndarray, shape: tuple[int, int], rows: int, cols: int) -> np.ndarray:
+    """Images (n, h·w) in [-1, 1] as one grey sheet, rows × cols, dark ink on white."""
+    h, w = shape
+    cell_h, cell_w = h * PIXEL + GAP, w * PIXEL + GAP
+    out = np.full((rows * cell_h - GAP, cols * cell_w - GAP), 255, dtype=np.uint8)
+    ink = np.nan_to_num(np.clip(images, -1, 1), nan=-1.0)
+    grey = np.rint(255 * (1 - (ink + 1) / 2)).astype(np.uint8).reshape(-1, h, w)
+    big = grey.repeat(PIXEL, 1).repeat(PIXEL, 2)
+    for i, im in enumerate(big[: rows * cols]):
+        r, c = divmod(i, cols)
+        out[r * cell_h : r * cell_h + h * PIXEL, c * cell_w : c * cell_w + w * PIXEL] = im
+    return out
+
+
+def real_sheet(info, rows: int, cols: int) -> np.ndarray:
+    """Real images, one row per class (the digit 0, 1, …): the reference beside G's."""
+    labels = np.asarray(info.real_labels)
+    picks = []
+    for r in range(rows):
+        idx = np.flatnonzero(labels == r % max(int(labels.max()) + 1, 1))[:cols]
+        idx = np.resize(idx, cols) if len(idx) else np.zeros(cols, dtype=np.int64)
+        picks.append(idx)
+    return _tile(info.real[np.concatenate(picks)], info.image, rows, cols)
+
+
+def sheet_size(info, rows: int, cols: int) -> tuple[int, int]:
+    """(width, height) in pixels of ``sheet``'s picture."""
+    h, w = info.image
+    sheet_w = cols * (w * PIXEL + GAP) - GAP
+    return 2 * sheet_w + SHEET_GAP, rows * (h * PIXEL + GAP) - GAP
+
+
+def sheet_pixels(
+    info, fake: np.ndarray, rows: int, cols: int, base: np.ndarray | None = None
+) -> np.ndarray:
+    """Generated images (left) beside real ones (right), grey levels; ``base``:
+    ``real_sheet``, if already drawn (it is the same for a whole run)."""
+    real = real_sheet(info, rows, cols) if base is None else base
+    made = _tile(fake, info.image, rows, cols)
+    gap = np.full((made.shape[0], SHEET_GAP), 255, dtype=np.uint8)
+    return np.hstack([made, gap, real])
+
+
+def sheet(info, fake: np.ndarray, rows: int, cols: int, base: np.ndarray | None = None) -> str:
+    """``sheet_pixels`` as a PNG data URI: the digits' live picture."""
+    buf = io.BytesIO()
+    Image.fromarray(sheet_pixels(info, fake, rows, cols, base), "L").save(
+        buf, format="PNG", compress_level=1
+    )
+    return "data:image/png;base64," + base64.b64encode(buf.getvalue()).decode("ascii")

@@ -19,6 +19,9 @@ from gan_core.trainer import Trainer
 VIEW_POINTS = 500
 """Generated points drawn per frame: enough to see the shape, few enough for 5 fps."""
 REAL_POINTS = 600
+GRID = 10
+"""Digits: a frame is a GRID × GRID sheet of generated images (25 kB, not 500 × 64
+values): rows by label or code, columns along z (the same z down a column)."""
 
 
 @dataclass(frozen=True)
@@ -31,6 +34,11 @@ class RunInfo:
     mode_std: float | None
     n_classes: int
     n_codes: int
+    modes_total: int | None = None
+    """How many modes the coverage figures count: the mixtures' centres, a labelled custom
+    set's classes, the ten digits; None when the target has no modes."""
+    image: tuple[int, int] | None = None
+    """(rows, columns) of one sample drawn as a picture (digits); None: points on the plane."""
 
 
 @dataclass(frozen=True)
@@ -63,6 +71,11 @@ def preview_info(cfg: RunConfig) -> RunInfo:
     target = T.TARGETS[cfg.target]
     x, y = make_dataset(cfg)
     modes = target.modes(**cfg.params)
+    total = None if modes is None else len(modes.centres)
+    if target.image is not None:
+        total = cfg.n_classes
+    elif cfg.target == "custom" and len(np.unique(y)) > 1:
+        total = int(y.max()) + 1
     return RunInfo(
         config=cfg,
         real=np.asarray(x[:REAL_POINTS], dtype=np.float32),
@@ -72,6 +85,8 @@ def preview_info(cfg: RunConfig) -> RunInfo:
         mode_std=None if modes is None else modes.std,
         n_classes=cfg.n_classes,
         n_codes=cfg.n_codes if cfg.gan == "infogan" else cfg.n_classes,
+        modes_total=total,
+        image=target.image,
     )
 
 
@@ -87,7 +102,48 @@ def run_info(trainer: Trainer, evaluator: Evaluator) -> RunInfo:
         mode_std=None if evaluator.modes is None else evaluator.modes.std,
         n_classes=cfg.n_classes,
         n_codes=cfg.n_codes if cfg.gan == "infogan" else cfg.n_classes,
+        modes_total=evaluator.modes_total,
+        image=T.TARGETS[cfg.target].image,
     )
+
+
+def sheet_rows(gan: str, n_codes: int, view_code: int | None) -> np.ndarray | None:
+    """The label or code of each row of a digits sheet (None: a plain GAN's rows)."""
+    if gan == "gan":
+        return None
+    if view_code is not None:
+        return np.full(GRID, view_code)
+    return np.arange(GRID) % max(n_codes, 1)
+
+
+@torch.no_grad()
+def sheet(trainer: Trainer, gen: torch.Generator, view_code=None, view_cont=None):
+    """A GRID × GRID sheet of generated images, row by row, and each one's label or code.
+
+    Rows: the classes (cGAN) or categorical codes (InfoGAN), or the one asked for;
+    columns: the same z down a column, so a row shows what the label or code changes and
+    a column what z changes. InfoGAN with continuous codes: columns sweep the first one
+    from -1 to 1 instead (a code traversal), unless ``view_cont`` pins it.
+    """
+    m, n = trainer.model, GRID * GRID
+    cfg = trainer.cfg
+    rows = sheet_rows(cfg.gan, cfg.n_codes if cfg.gan == "infogan" else cfg.n_classes, view_code)
+    if rows is None:
+        out = trainer.g_eval(m.noise(n, gen)).numpy()
+        return out, np.zeros(n, dtype=np.int64)
+    code = torch.as_tensor(np.repeat(rows, GRID), dtype=torch.long)
+    lat = m.latent(n, gen, code)
+    sweep = lat.cont is not None and view_cont is None
+    if sweep:  # z fixed along a row, the first continuous code along the columns
+        noise = m.noise(GRID, gen).repeat_interleave(GRID, 0)
+        lat.cont.zero_()
+        lat.cont[:, 0] = torch.linspace(-1, 1, GRID).repeat(GRID)
+    else:
+        noise = m.noise(GRID, gen).repeat(GRID, 1)
+        if lat.cont is not None:
+            lat.cont[:, 0] = float(view_cont)
+    out = trainer.g_eval(m.g_input(noise, lat.code, lat.cont)).numpy()
+    return out, code.numpy()
 
 
 def take(
@@ -117,8 +173,12 @@ def take(
     if view_cont is not None and not trainer.cfg.cont_codes:
         view_cont = None
     gen = torch.Generator().manual_seed(view_seed)
-    labels = None if view_code is None else np.full(VIEW_POINTS, view_code)
-    fake, codes = trainer.sample(VIEW_POINTS, gen, labels, view_cont)
+    if T.TARGETS[trainer.cfg.target].image is not None:
+        fake, codes = sheet(trainer, gen, view_code, view_cont)
+        layers = ()  # the layers draw on the plane (probes.check_layers says why)
+    else:
+        labels = None if view_code is None else np.full(VIEW_POINTS, view_code)
+        fake, codes = trainer.sample(VIEW_POINTS, gen, labels, view_cont)
     probed = {}
     if layers:
         probed = probes.compute(

@@ -1,8 +1,10 @@
-"""2-D target distributions: one registry entry per target.
+"""Target distributions: one registry entry per target.
 
 Each target is a ``Target`` with a ``sample(n, rng, **params) -> (points, labels)``
 function, its parameters with ranges, and (for Gaussian mixtures) the mode centres
 that the coverage metrics need. Labels exist for every target so cGAN works on all.
+Most are 2-D point clouds; ``digits`` is scikit-learn's 8×8 digits (64 values a sample,
+``image`` says how to draw one), a fixed set of real images rather than a sampler.
 """
 
 from __future__ import annotations
@@ -44,6 +46,20 @@ class Target:
     modes: Callable[..., Modes | None] = lambda **p: None
     extent: Callable[..., float] = lambda **p: 3.0
     """Half-width of the square window the views and the kl/js grid use."""
+    dim: int = 2
+    """Values per sample: G's output, D's input."""
+    image: tuple[int, int] | None = None
+    """(rows, columns) when a sample is a small picture (digits), not a point on the plane."""
+    fixed: Callable[[], tuple[np.ndarray, np.ndarray]] | None = None
+    """A fixed real set (digits): the training set and the metrics' reference are it,
+    whole, not a sample of it (repeated images would make nearest-neighbour balls empty)."""
+    g_out: str = "linear"
+    """G's output activation: ``tanh`` for data in [-1, 1] (digits)."""
+
+    @property
+    def planar(self) -> bool:
+        """Points on the plane: the heatmap, arrows, manifold and D* layers apply."""
+        return self.image is None and self.dim == 2
 
 
 TARGETS: dict[str, Target] = {}
@@ -235,6 +251,35 @@ register(
         },
         n_classes=lambda arms, **p: int(arms),
         extent=lambda **p: 3.0,
+    )
+)
+
+
+def _digits(n, rng):
+    from gan_core.judge import digits_data
+
+    x, y = digits_data()
+    idx = rng.integers(0, len(x), size=n)
+    return x[idx], y[idx]
+
+
+def _digits_data():
+    from gan_core.judge import digits_data
+
+    return digits_data()
+
+
+register(
+    Target(
+        "digits",
+        "Digits (8×8, like MNIST)",
+        _digits,
+        n_classes=lambda **p: 10,
+        extent=lambda **p: 1.0,
+        dim=64,
+        image=(8, 8),
+        fixed=_digits_data,
+        g_out="tanh",
     )
 )
 

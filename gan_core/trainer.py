@@ -44,13 +44,19 @@ def make_dataset(cfg: RunConfig) -> tuple[np.ndarray, np.ndarray]:
     """The run's fixed training set, drawn from the target with the run's seed."""
     if cfg.target == "custom":
         return cfg.custom
+    target = T.TARGETS[cfg.target]
+    if target.fixed is not None:
+        x, y = target.fixed()
+        return x.copy(), y.copy()  # (the cached set stays read-only)
     rng = np.random.default_rng(cfg.seed)
-    return T.TARGETS[cfg.target].sample(cfg.n_points, rng, **cfg.params)
+    return target.sample(cfg.n_points, rng, **cfg.params)
 
 
 def block_size(cfg: RunConfig) -> int:
     """Steps per stream block: a function of the run's shapes only."""
-    return max(1, min(MAX_BLOCK, STREAM_FLOATS // (cfg.batch * (cfg.z_dim + 2))))
+    return max(
+        1, min(MAX_BLOCK, STREAM_FLOATS // (cfg.batch * (cfg.z_dim + T.TARGETS[cfg.target].dim)))
+    )
 
 
 class Stream:

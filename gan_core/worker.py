@@ -187,7 +187,12 @@ class Run:
     def picture(self, snap) -> str:
         """The cloud drawn here, not by the server that serves every page (raster.py)."""
         from gan_core import raster
+        from gan_core.snapshot import GRID
 
+        if self.info.image is not None:  # digits: G's sheet beside a real one
+            if self.background is None:
+                self.background = raster.real_sheet(self.info, GRID, GRID)
+            return raster.sheet(self.info, snap.fake, GRID, GRID, self.background)
         if self.background is None:
             self.background = raster.real_layer(self.info.real, self.info.extent)
         return raster.cloud(self.info, snap.fake, snap.codes, self.background)

@@ -187,14 +187,14 @@ def curves() -> None:
     infos = [h.info for h in runs.values() if h.info is not None]
     if not infos:
         return
-    centres = infos[0].centres
+    total = infos[0].modes_total
     series = {run_title(k): h.history.series for k, h in runs.items()}
-    st.caption("Modes covered (solid) and high-quality share (dotted) against the step")
-    live.chart(
-        plots.compare_coverage_figure(series, None if centres is None else len(centres)),
-        f"{KEY}cov",
-    )
-    if centres is None:
+    if total:
+        st.caption("Modes covered (solid) and high-quality share (dotted) against the step")
+        live.chart(plots.compare_coverage_figure(series, total), f"{KEY}cov")
+    st.caption("k-NN coverage (solid) and precision (dotted) against the step, any target")
+    live.chart(plots.compare_prdc_figure(series), f"{KEY}prdc")
+    if not total:
         return
     for col, (label, handle) in zip(st.columns(len(runs)), runs.items(), strict=True):
         with col:

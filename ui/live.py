@@ -154,7 +154,7 @@ def draw_points(
 def _cloud_figure(info, snap, height: int, key: str) -> str:
     """The cloud's figure without its picture (figures.split), built once per page: with
     no layers on, only the picture changes from frame to frame."""
-    wanted = (height, style.presenting())
+    wanted = (height, style.presenting(), snap.view_code if info.image else None)
     cached = st.session_state.get(f"_cloud:{key}")
     if cached is not None and cached[0] is info and cached[1] == wanted:
         return cached[2]
@@ -182,25 +182,50 @@ def draw_curves(handle: JobHandle | None, key: str) -> None:
         return
     series = handle.history.series
     chart(plots.loss_figure(series, info.config.gan), f"{key}_loss")
-    if info.centres is not None:
-        chart(plots.coverage_figure(series, len(info.centres)), f"{key}_cov")
+    if info.modes_total:
+        chart(plots.coverage_figure(series, info.modes_total), f"{key}_cov")
+    st.caption(
+        "Precision and density: G's samples look like the data; recall and coverage: G "
+        "makes all of it (k-nearest neighbours, k = 5; the Guide has the definitions)"
+    )
+    chart(plots.prdc_figure(series), f"{key}_prdc")
 
 
 def draw_modes(handle: JobHandle | None, key: str, height: int = 220, side_by_side=False) -> None:
     """For targets with known modes: samples per mode, and InfoGAN's code × mode table."""
     info = handle.info if handle else None
-    if info is None or info.centres is None:
+    if info is None or not info.modes_total:
         return
     snap = handle.history.latest()
     infogan = info.config.gan == "infogan"
     cols = st.columns(2) if side_by_side and infogan else [st.container(), st.container()]
     with cols[0]:
-        st.caption("Samples per mode (green: covered, red: missed; dashed: equal share)")
+        word = plots.mode_word(info)
+        st.caption(f"Samples per {word} (green: covered, red: missed; dashed: equal share)")
+        if info.image is not None:
+            st.caption(_judge_line())
         chart(plots.mode_bar_figure(info, snap, height=height), f"{key}_modes")
     if infogan:
         with cols[1]:
-            st.caption("Which code went to which mode (one dark cell per row: codes found modes)")
+            st.caption(
+                f"Which code went to which {word} (one dark cell per row: codes found "
+                f"{word}s){_purity(snap)}"
+            )
             chart(plots.code_mode_figure(info, snap, height=height), f"{key}_codes")
+
+
+def _judge_line() -> str:
+    from gan_core.judge import judge
+
+    return (
+        f"Judged by a logistic regression fitted on the real digits: {judge().accuracy:.1%} "
+        "right on held-out real digits; a sample counts when it is ≥ 90 % sure"
+    )
+
+
+def _purity(snap) -> str:
+    purity = None if snap is None else snap.metrics.get("purity")
+    return "" if purity is None else f"; purity {purity:.0%}"
 
 
 def live(

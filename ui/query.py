@@ -6,8 +6,8 @@ import streamlit as st
 
 from gan_core.config import ConfigError, RunConfig
 
-NOT_CONFIG = {"present", "preset", "page"}
-"""Query keys that are page options, not run settings."""
+NOT_CONFIG = {"present", "preset", "page", "layers"}
+"""Query keys that are page options, not run settings (layers: ui/view.layers_from_link)."""
 
 
 def parse(flat: dict[str, str]) -> tuple[RunConfig, list[str]]:

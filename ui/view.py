@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from gan_core import targets as T
 from gan_core.overlays import SHOWABLE
 from gan_core.probes import LAYERS
 
@@ -25,11 +26,50 @@ HELP = (
 CONT_RANGE = 2.0
 
 
-def layers_widget(key: str, label: bool = True) -> tuple[str, ...]:
+OFF_PLANE = (
+    "Layers (D heatmap, G gradients, G manifold, D*) draw on the 2-D plane; "
+    "{title} are {dim}-value images, so they are off."
+)
+
+
+def planar(config) -> bool:
+    return config is None or T.TARGETS[config.target].planar
+
+
+def off_plane_note(config) -> str:
+    target = T.TARGETS[config.target]
+    return OFF_PLANE.format(title=target.title.split(" (")[0].lower(), dim=target.dim)
+
+
+def layers_from_link(key: str, config) -> None:
+    """``?layers=heatmap,arrows`` in a link: the pills' first value, read once per
+    session; a name that is not a layer, or layers on digits, gets a message here."""
+    state = f"{key}url_layers"
+    if state not in st.session_state:
+        raw = st.query_params.get("layers") or ""
+        names = [n.strip() for n in raw.split(",") if n.strip()]
+        errors = [
+            f"layers: unknown {n!r}; one of {', '.join(LAYERS)}" for n in names if n not in LAYERS
+        ]
+        names = [n for n in names if n in LAYERS]
+        if names and not planar(config):
+            errors.append(f"layers={','.join(names)}: {off_plane_note(config)}")
+        elif names:
+            st.session_state[f"{key}layers"] = names
+        st.session_state[state] = errors
+    for err in st.session_state[state]:
+        st.error(f"Link setting ignored — {err}")
+
+
+def layers_widget(key: str, label: bool = True, config=None) -> tuple[str, ...]:
     """The layers the user toggled on (``{key}layers``), in probes.LAYERS order.
 
     ``label=False``: no "Layers" line above the pills (a projector has no room for it).
+    Digits have no plane to draw on: one line says so instead.
     """
+    if not planar(config):
+        st.caption(off_plane_note(config))
+        return ()
     picked = st.pills(
         "Layers",
         LAYERS,
@@ -42,8 +82,11 @@ def layers_widget(key: str, label: bool = True) -> tuple[str, ...]:
     return tuple(name for name in LAYERS if name in (picked or ()))
 
 
-def chosen(key: str) -> tuple[str, ...]:
-    """The layers toggled on, from session state (for fragments that do not draw the pills)."""
+def chosen(key: str, config=None) -> tuple[str, ...]:
+    """The layers toggled on, from session state (for fragments that do not draw the
+    pills); none for a target off the plane (digits)."""
+    if not planar(config):
+        return ()
     picked = st.session_state.get(f"{key}layers") or ()
     return tuple(name for name in LAYERS if name in picked)
 
@@ -83,6 +126,6 @@ def code_widgets(config, key: str) -> tuple[int | None, float | None]:
 def wanted(key: str) -> dict:
     """The view settings as JobHandle.set / Runner.submit take them (from session state)."""
     s = st.session_state
-    layers = chosen(key)
+    layers = chosen(key, s.get(f"{key}config"))
     cont = s.get(f"{key}view_cont", 0.0) if s.get(f"{key}traverse") else None
     return {"layers": layers, "view_code": s.get(f"{key}view_code"), "view_cont": cont}

@@ -31,6 +31,7 @@ def make_info(gan: str = "gan", target: str = "ring") -> RunInfo:
         mode_std=None if modes is None else modes.std,
         n_classes=cfg.n_classes,
         n_codes=cfg.n_codes,
+        modes_total=None if modes is None else len(modes.centres),
     )
 
 
@@ -39,7 +40,7 @@ def make_snap(info: RunInfo, step: int = 1200, covered: int = 7, **kw) -> Snapsh
     idx = np.arange(N_FAKE) % covered
     fake = info.centres[idx].astype(np.float32)
     metrics = mode_metrics(fake, T.Modes(info.centres, info.mode_std, np.full(8, 1 / 8)))
-    metrics.pop("hq_counts")  # snapshot.take() drops it too
+    metrics.pop("covered")  # (the view points decide, unless a test puts it back)
     fields = dict(
         step=step,
         elapsed=65.0,
@@ -259,10 +260,10 @@ def test_mode_bar_heights_colours_and_expected_line():
     assert list(line.y) == [N_FAKE / 8] * 2
 
 
-def test_mode_bar_uses_hq_counts_when_present():
+def test_mode_bar_uses_the_evaluations_covered_modes_when_present():
     info = make_info()
     snap = make_snap(info, covered=8)
-    snap.metrics["hq_counts"] = [1] * 7 + [0]  # the evaluation sample's word wins
+    snap.metrics["covered"] = [True] * 7 + [False]  # the evaluation sample's word wins
     fig = plots.mode_bar_figure(info, snap)
     assert trace(fig, "missed").x.tolist() == [7]
 

@@ -9,7 +9,7 @@ def test_every_target_samples_points_and_labels(name):
     target = T.TARGETS[name]
     params = {k: p.default for k, p in target.params.items()}
     pts, labels = target.sample(2000, np.random.default_rng(0), **params)
-    assert pts.shape == (2000, 2) and np.isfinite(pts).all()
+    assert pts.shape == (2000, target.dim) and np.isfinite(pts).all()
     k = target.n_classes(**params)
     assert labels.shape == (2000,)
     assert set(np.unique(labels)) == set(range(k)), "every class appears"
@@ -18,6 +18,18 @@ def test_every_target_samples_points_and_labels(name):
     assert inside > 0.97, f"the view window holds the target ({inside:.3f})"
     again, _ = target.sample(2000, np.random.default_rng(0), **params)
     assert np.array_equal(pts, again), "same seed, same points"
+
+
+def test_digits_are_sklearns_digits_scaled_to_minus_one_one():
+    from sklearn.datasets import load_digits
+
+    target = T.TARGETS["digits"]
+    assert target.dim == 64 and target.image == (8, 8) and not target.planar
+    x, y = target.fixed()
+    raw = load_digits()
+    assert x.shape == (1797, 64) and np.array_equal(y, raw.target)
+    assert np.allclose(x, raw.data / 8 - 1) and x.min() == -1 and x.max() == 1
+    assert all(T.TARGETS[n].planar for n in T.TARGETS if n != "digits")
 
 
 def test_ring_and_grid_geometry_follow_the_papers():
