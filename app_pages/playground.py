@@ -78,8 +78,11 @@ def handles():
 
 
 def fast() -> bool:
-    """The picture redraws fast while a run trains, or while the timeline replays or scrubs."""
-    return transport.training(handles()) or timeline.following(KEY)
+    """The picture redraws fast while a run trains, or while the timeline replays or scrubs
+    (a run's timeline: after Reset, a scrubbed-back timeline left behind made the page
+    rerun itself without end)."""
+    runs = handles()
+    return transport.training(runs) or (bool(runs) and timeline.following(KEY))
 
 
 def buttons():

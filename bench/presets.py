@@ -91,8 +91,9 @@ def preset_table(results: dict, seeds: list[int], steps: int | None = None) -> l
         "end of the range away from the preset's claim. s: wall time of a run type's seeds "
         "trained together (training and evaluation).",
         "",
-        "| preset | run type | steps | modes | hq | rkl | effective modes | js | code purity | s |",
-        "|---|---|---|---|---|---|---|---|---|---|",
+        "| preset | run type | steps | modes | hq | rkl | effective modes | js | purity "
+        "| k-NN coverage | s |",
+        "|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for name, runs in results.items():
         preset = P.PRESETS[name]
@@ -100,12 +101,14 @@ def preset_table(results: dict, seeds: list[int], steps: int | None = None) -> l
             k = next((r["modes_total"] for r in rows if r.get("modes_total")), None)
             m = P.summary(rows, "modes")
             modes = "–" if m is None else f"{m[0]:g}/{k} [{m[1]}–{m[2]}]"
+            # the judge's purity on digits, the nearest real point's class on the plane
+            purity = "purity" if P.summary(rows, "purity") is not None else "code_purity"
             lines.append(
                 f"| {name} | {kind} | {steps or preset.steps:,} | {modes} | "
                 f"{_cell(rows, 'hq', '.3f')} | "
                 f"{_cell(rows, 'rkl', '.3f')} | {_cell(rows, 'effective_modes', '.2f')} | "
-                f"{_cell(rows, 'js', '.3f')} | {_cell(rows, 'code_purity', '.2f')} | "
-                f"{_cell(rows, 'seconds', '.1f')} |"
+                f"{_cell(rows, 'js', '.3f')} | {_cell(rows, purity, '.2f')} | "
+                f"{_cell(rows, 'coverage', '.2f')} | {_cell(rows, 'seconds', '.1f')} |"
             )
     if steps:
         return [*lines, "", "(claims are judged at the presets' own budgets only)"]

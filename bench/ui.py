@@ -1,6 +1,8 @@
 """Playground figures in a real browser: time to first frame, frames/s, steps/s vs CLI.
 
     .venv/bin/python bench/ui.py [--rounds 3] [--seconds 10] [--json]
+    .venv/bin/python bench/ui.py --query \
+        "target=digits&gan=cgan&g_depth=2&g_width=256&d_depth=2&d_width=256&batch=64"
 
 Starts its own server and Debian's Chromium. Per round: press Train on a warm server
 and time the first drawn frame; count distinct frames the browser shows for a while;
@@ -76,9 +78,17 @@ def step(page) -> int:
     return int(m.group(1)) if m else -1
 
 
-def cli_steps_per_s(steps: int) -> float:
+def cli_flags(query: str) -> list[str]:
+    """The page's URL settings as the CLI's flags (the same names)."""
+    from urllib.parse import parse_qsl
+
+    return [part for k, v in parse_qsl(query) for part in (f"--{k}", v)]
+
+
+def cli_steps_per_s(steps: int, query: str = "") -> float:
     out = subprocess.run(
-        [sys.executable, "-m", "gan_core", "train", "--steps", str(steps), "--json", "--quiet"],
+        [sys.executable, "-m", "gan_core", "train", "--steps", str(steps), "--json", "--quiet"]
+        + cli_flags(query),
         cwd=ROOT,
         capture_output=True,
         text=True,
@@ -110,14 +120,14 @@ def round_in_browser(page, url: str, seconds: float) -> dict:
     }
 
 
-def round_remote(url: str, seconds: float) -> dict:
+def round_remote(url: str, seconds: float, query: str = "") -> dict:
     """The same round with the page's drawing elsewhere: every frame sent, none drawn."""
     import asyncio
 
     from bench.stclient import LightClient
 
     async def run() -> dict:
-        async with LightClient(url, name="remote") as c:
+        async with LightClient(url, query=query, name="remote") as c:
             await c.wait_button("Train", 60)
             await asyncio.sleep(6)  # a warm server, as in the browser round
             await c.click("Train")
@@ -148,18 +158,22 @@ def main() -> None:
     ap.add_argument("--rounds", type=int, default=3)
     ap.add_argument("--seconds", type=float, default=10.0)
     ap.add_argument("--json", action="store_true")
+    ap.add_argument("--query", default="", help="the page's settings, as in its URL")
     args = ap.parse_args()
     rows = []
     with app_server() as (url, _), chromium() as browser:
         for i in range(args.rounds):
             ctx = browser.new_context(viewport={"width": 1280, "height": 800})
             page = ctx.new_page()
-            row = round_in_browser(page, url, args.seconds)
+            row = round_in_browser(
+                page, url + (f"?{args.query}" if args.query else ""), args.seconds
+            )
             ctx.close()
             time.sleep(2)  # let the run end before the next measures alone
-            row.update(round_remote(url, args.seconds))
+            row.update(round_remote(url, args.seconds, args.query))
             time.sleep(2)
-            row["cli_steps_per_s"] = cli_steps_per_s(int(row["page_steps_per_s"] * 8) or 5000)
+            steps = int(row["page_steps_per_s"] * 8) or 5000
+            row["cli_steps_per_s"] = cli_steps_per_s(steps, args.query)
             row["ratio"] = row["page_steps_per_s"] / row["cli_steps_per_s"]
             row["remote_ratio"] = row["remote_steps_per_s"] / row["cli_steps_per_s"]
             rows.append(row)

@@ -85,6 +85,7 @@ def points_figure(
     raster: bool = True,
     layers: dict | None = None,
     show=(),
+    beside_real: bool = True,
 ) -> go.Figure:
     """Real points (grey), mode centres (faint open circles) and generated points on top.
 
@@ -97,8 +98,8 @@ def points_figure(
     ``layers`` (a snapshot's probe layers) and ``show`` (names from SHOWABLE) add D's
     heatmap and boundary beneath the points, G's manifold and gradient arrows over them.
     """
-    if info.image is not None:
-        return sheet_figure(info, snap, height=height)
+    if info.image is not None:  # (``beside_real``: digits, real images beside G's)
+        return sheet_figure(info, snap, height=height, beside_real=beside_real)
     under = overlays.under_points(layers, show)
     over = overlays.over_points(layers, show)
     extent = float(info.extent)
@@ -203,17 +204,21 @@ def points_figure(
     return go.Figure(traces, layout, _validate=False)
 
 
-def sheet_figure(info: RunInfo, snap: Snapshot | None, height: int = 420) -> go.Figure:
+def sheet_figure(
+    info: RunInfo, snap: Snapshot | None, height: int = 420, beside_real: bool = True
+) -> go.Figure:
     """Digits: G's images (left) beside real ones (right) as one picture, rows labelled by
-    the label (cGAN) or code (InfoGAN) they were drawn with. Before Train, real only."""
+    the label (cGAN) or code (InfoGAN) they were drawn with. Before Train, real only.
+    Without ``beside_real`` (Compare's narrow columns), G's images alone."""
     from gan_core.snapshot import GRID, sheet_rows
 
-    width, tall = raster_mod.sheet_size(info, GRID, GRID)
+    width, tall = raster_mod.sheet_size(info, GRID, GRID, beside_real)
     if snap is None:
         blank = np.zeros((GRID * GRID, int(np.prod(info.image))), dtype=np.float32) - 1
-        source = raster_mod.sheet(info, blank, GRID, GRID)
+        source = raster_mod.sheet(info, blank, GRID, GRID, beside_real=beside_real)
     else:  # drawn by the training process, or (an older frame of the timeline) here
-        source = snap.image or raster_mod.sheet(info, snap.fake, GRID, GRID)
+        fake = snap.fake
+        source = snap.image or raster_mod.sheet(info, fake, GRID, GRID, beside_real=beside_real)
     cell = tall / GRID
     gan = info.config.gan
     if gan == "gan":
@@ -251,7 +256,9 @@ def sheet_figure(info: RunInfo, snap: Snapshot | None, height: int = 420) -> go.
         annotations=[
             dict(x=half / 2, y=tall, yanchor="bottom", text="generated", showarrow=False),
             dict(x=width - half / 2, y=tall, yanchor="bottom", text="real", showarrow=False),
-        ],
+        ]
+        if beside_real
+        else [],
         showlegend=False,
         uirevision=f"sheet:{gan}",
         hovermode=False,

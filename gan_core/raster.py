@@ -114,10 +114,12 @@ def cloud(info, fake: np.ndarray, codes: np.ndarray, base: np.ndarray | None = N
 
 # --- digits: sheets of small images ------------------------------------------------------
 
-PIXEL = 4
-"""Screen pixels per image pixel: an 8×8 digit is 32 px, legible on a projector."""
-GAP = 4
-SHEET_GAP = 16
+PIXEL = 2
+"""Picture pixels per image pixel: the browser scales the sheet up to its figure (sharp:
+``image-rendering: pixelated``, ui/style.py). At 4 the PNG had four times the pixels and
+Chromium drawing it took 0.56 of a core beside the training (bench/ui.py)."""
+GAP = 2
+SHEET_GAP = 8
 """Between the generated sheet (left) and the real one (right)."""
 
 
@@ -146,28 +148,37 @@ def real_sheet(info, rows: int, cols: int) -> np.ndarray:
     return _tile(info.real[np.concatenate(picks)], info.image, rows, cols)
 
 
-def sheet_size(info, rows: int, cols: int) -> tuple[int, int]:
+def sheet_size(info, rows: int, cols: int, beside_real: bool = True) -> tuple[int, int]:
     """(width, height) in pixels of ``sheet``'s picture."""
     h, w = info.image
     sheet_w = cols * (w * PIXEL + GAP) - GAP
-    return 2 * sheet_w + SHEET_GAP, rows * (h * PIXEL + GAP) - GAP
+    width = 2 * sheet_w + SHEET_GAP if beside_real else sheet_w
+    return width, rows * (h * PIXEL + GAP) - GAP
 
 
 def sheet_pixels(
-    info, fake: np.ndarray, rows: int, cols: int, base: np.ndarray | None = None
+    info,
+    fake: np.ndarray,
+    rows: int,
+    cols: int,
+    base: np.ndarray | None = None,
+    beside_real: bool = True,
 ) -> np.ndarray:
     """Generated images (left) beside real ones (right), grey levels; ``base``:
-    ``real_sheet``, if already drawn (it is the same for a whole run)."""
-    real = real_sheet(info, rows, cols) if base is None else base
+    ``real_sheet``, if already drawn (it is the same for a whole run). Without
+    ``beside_real`` (and no ``base``), G's images alone."""
     made = _tile(fake, info.image, rows, cols)
+    if base is None and not beside_real:
+        return made
+    real = real_sheet(info, rows, cols) if base is None else base
     gap = np.full((made.shape[0], SHEET_GAP), 255, dtype=np.uint8)
     return np.hstack([made, gap, real])
 
 
-def sheet(info, fake: np.ndarray, rows: int, cols: int, base: np.ndarray | None = None) -> str:
-    """``sheet_pixels`` as a PNG data URI: the digits' live picture."""
+def sheet(info, fake: np.ndarray, rows: int, cols: int, **kw) -> str:
+    """``sheet_pixels`` (same arguments) as a PNG data URI: the digits' live picture."""
     buf = io.BytesIO()
-    Image.fromarray(sheet_pixels(info, fake, rows, cols, base), "L").save(
+    Image.fromarray(sheet_pixels(info, fake, rows, cols, **kw), "L").save(
         buf, format="PNG", compress_level=1
     )
     return "data:image/png;base64," + base64.b64encode(buf.getvalue()).decode("ascii")

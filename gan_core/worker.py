@@ -17,7 +17,8 @@ Messages from the worker: ("ready", pid) · ("info", id, RunInfo) · ("snap", id
                           ("model", id, bytes) · ("error", id, message)
 
 Start opts: fps, max_steps, max_seconds, paused, layers (probe names, see probes.py),
-view_code, view_cont, and init_state (a model file from export.model_bytes: the run
+view_code, view_cont, beside_real (digits: real images beside G's; Compare leaves them
+out to give G's the width), and init_state (a model file from export.model_bytes: the run
 goes on from its weights, optimiser states and step).
 """
 
@@ -72,6 +73,10 @@ def warm_up() -> None:
 METRICS_EVERY = 1.0
 """Seconds between metric evaluations: they change slowly, the points every frame. With
 more than 8 training runs in the process, proportionally longer (``send_frames``)."""
+IMAGE_METRICS = 3.0
+"""Digits are evaluated this many times less often: judging 2,500 images and 64-D nearest
+neighbours cost about 60 ms, and the Compare page's three digit runs spent a sixth of
+their process on it (bench/compare.py)."""
 SLICE_PER_RUN = 0.0025
 """Seconds a cohort trains per run in it before the process looks at its messages and
 frames again (a cohort of 16 trains 40 ms): runs get about equal shares of the process."""
@@ -104,6 +109,7 @@ class Run:
         self.evaluator = Evaluator(self.trainer)
         self.info = run_info(self.trainer, self.evaluator)
         self.background = None  # the cloud's real points, drawn at the first frame
+        self.beside_real = bool(opts.get("beside_real", True))
         self.fps = float(opts.get("fps", 5.0))
         self.max_steps = int(opts.get("max_steps", 0)) or None
         self.max_seconds = float(opts.get("max_seconds", 0)) or None
@@ -166,7 +172,8 @@ class Run:
         elif self.state != "running":
             self.rate = 0.0 if step == self.sent_step else self.rate
         self.sent_at, self.sent_step = now, step
-        fresh = self.state != "running" or now - self.metrics_at >= self.proc.metrics_every
+        every = self.proc.metrics_every * (IMAGE_METRICS if self.info.image else 1.0)
+        fresh = self.state != "running" or now - self.metrics_at >= every
         snap = take(
             self.trainer,
             self.evaluator,
@@ -189,10 +196,12 @@ class Run:
         from gan_core import raster
         from gan_core.snapshot import GRID
 
-        if self.info.image is not None:  # digits: G's sheet beside a real one
-            if self.background is None:
+        if self.info.image is not None:  # digits: G's sheet (beside a real one)
+            if self.background is None and self.beside_real:
                 self.background = raster.real_sheet(self.info, GRID, GRID)
-            return raster.sheet(self.info, snap.fake, GRID, GRID, self.background)
+            return raster.sheet(
+                self.info, snap.fake, GRID, GRID, base=self.background, beside_real=self.beside_real
+            )
         if self.background is None:
             self.background = raster.real_layer(self.info.real, self.info.extent)
         return raster.cloud(self.info, snap.fake, snap.codes, self.background)

@@ -120,7 +120,8 @@ def _start(paused: bool) -> list[JobHandle]:
     if not configs:
         return []
     budget = st.session_state.get(f"{KEY}budget_steps", DEFAULT_BUDGET)
-    return list(session.start_group(NAME, configs, paused=paused, max_steps=budget).values())
+    runs = session.start_group(NAME, configs, paused=paused, max_steps=budget, beside_real=False)
+    return list(runs.values())
 
 
 def _heading(i: int, run_type: str) -> None:
@@ -178,7 +179,13 @@ def panel() -> None:
     for i, (col, label) in enumerate(zip(st.columns(len(labels)), labels, strict=True)):
         with col:
             _heading(i, label)
-            live.draw_points(runs.get(label), f"{KEY}{label}", configs.get(label), height=height)
+            live.draw_points(
+                runs.get(label),
+                f"{KEY}{label}",
+                configs.get(label),
+                height=height,
+                beside_real=False,  # (digits: G's images take the column)
+            )
 
 
 def curves() -> None:

@@ -80,10 +80,12 @@ def _preview(flat: tuple):
 
 
 @st.cache_data(max_entries=32, show_spinner=False)
-def _preview_parts(flat: tuple, height: int, presenting: bool) -> tuple[str, str]:
+def _preview_parts(
+    flat: tuple, height: int, presenting: bool, beside_real: bool = True
+) -> tuple[str, str]:
     """The target's cloud before Train, as figures.split parts: the same for every page
     with these settings, drawn once for all of them."""
-    fig = plots.points_figure(_preview(flat), None, height=height)
+    fig = plots.points_figure(_preview(flat), None, height=height, beside_real=beside_real)
     if presenting:
         style.enlarge(fig)
     return figures.split(fig)
@@ -110,11 +112,13 @@ def draw_points(
     height: int = 420,
     shown_snap=None,
     show=(),
+    beside_real: bool = True,
 ) -> None:
     """Status line and point cloud (one element); before Train, the target's points.
 
     ``shown_snap``: an older snapshot to draw instead of the newest (the timeline);
-    ``show``: probe layers to draw over the points (overlays.SHOWABLE).
+    ``show``: probe layers to draw over the points (overlays.SHOWABLE); ``beside_real``:
+    digits, real images beside G's (Compare's columns have no room for them).
     """
     snap = handle.latest() if handle else None
     info = handle.info if handle else None
@@ -131,19 +135,21 @@ def draw_points(
             line += pace_note()
     drawn = shown_snap or snap
     if info is None and config is not None and config.target != "custom" and not show:
-        figure, image = _preview_parts(_flat(config), height, style.presenting())
+        figure, image = _preview_parts(_flat(config), height, style.presenting(), beside_real)
         figures.show_parts(figure, image, height, f"{key}_points", LIVE_CONFIG, line)
         st.caption("Press **Train** to start a run.")
         return
     shown = info or preview(config)
     if shown is not None and drawn is not None and drawn.image is not None and not show:
-        figure = _cloud_figure(shown, drawn, height, key)
+        figure = _cloud_figure(shown, drawn, height, key, beside_real)
         figures.show_parts(figure, drawn.image, height, f"{key}_points", LIVE_CONFIG, line)
     else:
         fig = None
         if shown is not None:
             layers = drawn.layers if drawn is not None else None
-            fig = plots.points_figure(shown, drawn, height=height, layers=layers, show=show)
+            fig = plots.points_figure(
+                shown, drawn, height=height, layers=layers, show=show, beside_real=beside_real
+            )
         chart(fig, f"{key}_points", LIVE_CONFIG, line=line)
     if shown_snap is not None:
         st.caption(f"Timeline: showing step {shown_snap.step} (turn on **Live** for the newest)")
@@ -151,14 +157,14 @@ def draw_points(
         st.caption("Press **Train** to start a run.")
 
 
-def _cloud_figure(info, snap, height: int, key: str) -> str:
+def _cloud_figure(info, snap, height: int, key: str, beside_real: bool = True) -> str:
     """The cloud's figure without its picture (figures.split), built once per page: with
     no layers on, only the picture changes from frame to frame."""
     wanted = (height, style.presenting(), snap.view_code if info.image else None)
     cached = st.session_state.get(f"_cloud:{key}")
     if cached is not None and cached[0] is info and cached[1] == wanted:
         return cached[2]
-    fig = plots.points_figure(info, snap, height=height)
+    fig = plots.points_figure(info, snap, height=height, beside_real=beside_real)
     if style.presenting():
         style.enlarge(fig)
     figure, _ = figures.split(fig)

@@ -6,6 +6,8 @@ CSS = """
 <style>
 /* Streamlit dims elements of a running script; a 5-per-second fragment would blink */
 [data-stale="true"] { opacity: 1 !important; transition: none !important; }
+/* the live pictures are small PNGs the browser scales up: sharp pixels, not a blur */
+.gan-lab-figure .imagelayer image { image-rendering: pixelated; }
 </style>
 """
 

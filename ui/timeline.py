@@ -85,7 +85,8 @@ def slider(handle, key: str) -> None:
     """
     k_step, k_live, k_play, k_recent, k_chosen = _keys(key)
     snaps = handle.snapshots() if handle is not None else []
-    if len(snaps) < 2:
+    if len(snaps) < 2:  # no run (Reset) or a new one: the next timeline starts live
+        st.session_state[k_live], st.session_state[k_play] = True, False
         return
     steps = [snap.step for snap in snaps]
     s = st.session_state

@@ -64,3 +64,52 @@ def test_an_unknown_layer_in_a_link_is_named(app):
     app.run()
     assert any("'bogus'" in e.value for e in app.error)
     assert app.session_state["pg_layers"] == ["heatmap"]
+
+
+def test_compare_shows_the_digits_preset_as_three_sheets_of_gs_digits(app):
+    from gan_core.presets import PRESETS
+
+    app.run()
+    app.query_params["preset"] = "collapse-digits"
+    app.switch_page("app_pages/compare.py").run()
+    assert not app.exception
+    assert list(app.session_state["cmp_configs"]) == list(PRESETS["collapse-digits"].runs)
+    specs = [s.replace(" ", "") for s in shown.figure_specs(app)]
+    sheets = [s for s in specs if '"name":"generated"' in s]
+    assert len(sheets) == 3, "a sheet per run"
+    assert not any('"text":"real"' in s for s in sheets), (
+        "G's images alone: the real ones would halve them in a column"
+    )
+    app.button(key="cmp_train").click().run()
+    group = app.session_state["group:compare"]
+    assert all(h.opts["beside_real"] is False for h in group.values())
+    handle = group["cgan"]
+    wait_for(
+        lambda: handle.history.latest() is not None and handle.step > 0, timeout=60, what="run"
+    )
+    wait_for(lambda: handle.history.latest().image is not None, timeout=60, what="picture")
+    app.run()
+    assert not app.exception
+    assert len([line for line in shown.lines(app) if line.startswith("step ")]) == 3
+    assert any("k-NN coverage" in c.value for c in app.caption), "the any-target chart"
+    app.button(key="cmp_reset").click().run()
+
+
+def test_timeline_shows_an_older_sheet_redrawn_by_the_server(app):
+    app.query_params.update(DIGITS)
+    app.run()
+    handle = train(app)
+    wait_for(lambda: len(handle.snapshots()) >= 4, timeout=60, what="a few snapshots")
+    app.run()
+    slider = app.select_slider(key="pg_tl_step")
+    first = int(slider.options[0])
+    newest = shown.live_views(app)[0]["image"]
+    slider.set_value(first).run()
+    assert not app.exception
+    assert any(f"showing step {first} " in c.value for c in app.caption)
+    old = shown.live_views(app)[0]["image"]
+    assert old.startswith("data:image/png;base64,") and old != newest, "the older sheet"
+    # Reset while scrubbed back: the page once reran itself without end (a timeline of a
+    # run that is gone kept asking for fast redraws); now it ends, and starts live again
+    app.button(key="pg_reset").click().run()
+    assert not app.exception and app.session_state["pg_tl_live"] is True

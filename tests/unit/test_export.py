@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 from PIL import Image
 
 from gan_core import export
+from gan_core import targets as T
 from gan_core.config import SPECS, RunConfig, all_target_param_names
 from gan_core.data_io import read_points_csv
 from gan_core.evaluation import Evaluator
@@ -82,9 +83,12 @@ def sample(trainer, n=20):
     return trainer.sample(n, torch.Generator().manual_seed(7))[0]
 
 
-@pytest.mark.parametrize("gan", ["gan", "cgan", "infogan"])
-def test_model_save_load_same_outputs_and_resumes_at_its_step(gan):
-    t = Trainer(RunConfig(target="ring", gan=gan, cont_codes=1 if gan == "infogan" else 0))
+@pytest.mark.parametrize(
+    "gan,target", [("gan", "ring"), ("cgan", "ring"), ("infogan", "ring"), ("cgan", "digits")]
+)
+def test_model_save_load_same_outputs_and_resumes_at_its_step(gan, target):
+    cont = 1 if gan == "infogan" else 0
+    t = Trainer(RunConfig(target=target, gan=gan, cont_codes=cont, g_width=64, d_width=64))
     t.run(30)
     data = export.model_bytes(t)
     saved = export.read_model(data)
@@ -92,7 +96,7 @@ def test_model_save_load_same_outputs_and_resumes_at_its_step(gan):
     loaded = export.load_trainer(data)
     assert loaded.step_count == 30
     assert np.array_equal(sample(loaded), sample(t))
-    x = torch.randn(10, 2 + t.model.n_cond)
+    x = torch.randn(10, T.TARGETS[target].dim + t.model.n_cond)
     with torch.no_grad():
         assert torch.equal(loaded.model.D(x), t.model.D(x))
     t.run(20)

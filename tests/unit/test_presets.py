@@ -8,7 +8,7 @@ from gan_core import presets as P
 from gan_core.cli import main
 from gan_core.config import RunConfig
 
-NAMES = ["collapse-ring", "cgan-ring", "infogan-ring", "moons", "g-loss", "grid"]
+NAMES = ["collapse-ring", "cgan-ring", "infogan-ring", "moons", "g-loss", "grid", "collapse-digits"]
 
 
 def row(seed, modes=8, k=8, hq=0.95, rkl=0.01, eff=7.9, **extra):
