@@ -11,6 +11,7 @@ import torch
 
 from gan_core import targets as T
 from gan_core.config import SPECS, ConfigError, RunConfig
+from gan_core.coverage import PRDC_KEYS
 from gan_core.data_io import read_points_csv
 from gan_core.evaluation import Evaluator
 from gan_core.progress import Progress
@@ -26,10 +27,7 @@ RESULT_KEYS = (
     "kl",
     "js",
     "purity",
-    "precision",
-    "recall",
-    "density",
-    "coverage",
+    *PRDC_KEYS,
 )
 """The metrics a run's JSON carries (None where its target has no such figure)."""
 

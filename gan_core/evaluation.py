@@ -24,6 +24,20 @@ once a second for every live run, and 1,000 × 1,000 distances cost a few millis
 where 2,500 × 10,000 cost a quarter of a second. The mode metrics keep 2,500."""
 
 
+def count_modes(cfg, labels: np.ndarray | None) -> int | None:
+    """How many modes the coverage figures count to: a mixture's centres, a labelled
+    custom set's classes, the digits; None when the target has none. ``labels``: the
+    custom set's (ignored for other targets)."""
+    target = T.TARGETS[cfg.target]
+    modes = target.modes(**cfg.params)
+    if modes is not None:
+        return len(modes.centres)
+    if cfg.target == "custom":
+        classes = len(np.unique(labels))
+        return classes if classes > 1 else None
+    return cfg.n_classes if target.image is not None else None
+
+
 class Evaluator:
     """Holds the target's reference sample and latents, so every evaluation is comparable."""
 
@@ -44,21 +58,13 @@ class Evaluator:
             self.real = target.fixed()[0]
         else:
             self.real = target.sample(max(n, 10_000), rng, **cfg.params)[0]
+        self.modes_total = count_modes(cfg, labels)
         self.class_modes = None
-        if labels is not None and len(np.unique(labels)) > 1:
+        if labels is not None and self.modes_total:
             self.class_modes = coverage.class_modes(self.real, labels)
         pick = rng.permutation(len(self.real))[:PRDC_SAMPLES]
         self.prdc_real = self.real[np.sort(pick)] if not target.fixed else self.real
         self.seed = cfg.seed + 2
-
-    @property
-    def modes_total(self) -> int | None:
-        """How many modes the coverage figures count to (None: this target has none)."""
-        if self.modes is not None:
-            return len(self.modes.centres)
-        if self.class_modes is not None:
-            return len(self.class_modes.means)
-        return 10 if self.judged else None
 
     def __call__(self) -> dict:
         gen = torch.Generator().manual_seed(self.seed)

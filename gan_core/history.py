@@ -11,6 +11,7 @@ import dataclasses
 import os
 from collections import deque
 
+from gan_core.coverage import PRDC_KEYS
 from gan_core.snapshot import Snapshot
 
 HISTORY_LEN = int(os.environ.get("GANLAB_HISTORY", "300"))
@@ -25,10 +26,7 @@ SERIES_KEYS = (
     "effective_modes",
     "js",
     "purity",
-    "precision",
-    "recall",
-    "density",
-    "coverage",
+    *PRDC_KEYS,
 )
 
 

@@ -214,11 +214,12 @@ def sheet_figure(
 
     width, tall = raster_mod.sheet_size(info, GRID, GRID, beside_real)
     if snap is None:
-        blank = np.zeros((GRID * GRID, int(np.prod(info.image))), dtype=np.float32) - 1
+        blank = np.full((GRID * GRID, int(np.prod(info.image))), -1.0, dtype=np.float32)
         source = raster_mod.sheet(info, blank, GRID, GRID, beside_real=beside_real)
     else:  # drawn by the training process, or (an older frame of the timeline) here
-        fake = snap.fake
-        source = snap.image or raster_mod.sheet(info, fake, GRID, GRID, beside_real=beside_real)
+        source = snap.image or raster_mod.sheet(
+            info, snap.fake, GRID, GRID, beside_real=beside_real
+        )
     cell = tall / GRID
     gan = info.config.gan
     if gan == "gan":

@@ -22,6 +22,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from gan_core.config import RunConfig
+from gan_core.coverage import PRDC_KEYS
 
 ROW_KEYS = (
     "seed",
@@ -31,10 +32,7 @@ ROW_KEYS = (
     "rkl",
     "effective_modes",
     "purity",
-    "precision",
-    "recall",
-    "density",
-    "coverage",
+    *PRDC_KEYS,
     "seconds",
 )
 """The per-seed result of one run. Rows also hold ``js`` (points on the plane) and, for

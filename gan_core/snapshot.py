@@ -13,7 +13,7 @@ import torch
 
 from gan_core import targets as T
 from gan_core.config import RunConfig
-from gan_core.evaluation import Evaluator
+from gan_core.evaluation import Evaluator, count_modes
 from gan_core.trainer import Trainer
 
 VIEW_POINTS = 500
@@ -71,11 +71,6 @@ def preview_info(cfg: RunConfig) -> RunInfo:
     target = T.TARGETS[cfg.target]
     x, y = make_dataset(cfg)
     modes = target.modes(**cfg.params)
-    total = None if modes is None else len(modes.centres)
-    if target.image is not None:
-        total = cfg.n_classes
-    elif cfg.target == "custom" and len(np.unique(y)) > 1:
-        total = int(y.max()) + 1
     return RunInfo(
         config=cfg,
         real=np.asarray(x[:REAL_POINTS], dtype=np.float32),
@@ -85,7 +80,7 @@ def preview_info(cfg: RunConfig) -> RunInfo:
         mode_std=None if modes is None else modes.std,
         n_classes=cfg.n_classes,
         n_codes=cfg.n_codes if cfg.gan == "infogan" else cfg.n_classes,
-        modes_total=total,
+        modes_total=count_modes(cfg, y),
         image=target.image,
     )
 

@@ -2,22 +2,11 @@
 
 import numpy as np
 
-from gan_core.runner import JobHandle
 from tests.app import shown
+from tests.app.playground import train
 from tests.e2e.server import wait_for
 
 DIGITS = {"target": "digits", "gan": "cgan", "g_depth": "2", "g_width": "256", "batch": "64"}
-
-
-def job(app) -> JobHandle:
-    return app.session_state["job:playground"]
-
-
-def train(app) -> JobHandle:
-    app.button(key="pg_train").click().run()
-    handle = job(app)
-    wait_for(lambda: handle.step > 0, timeout=60, what="training")
-    return handle
 
 
 def test_digits_view_sheet_judge_and_no_plane_layers(app):

@@ -7,18 +7,8 @@ import pytest
 
 from gan_core.runner import JobHandle
 from tests.app import shown
+from tests.app.playground import job, train
 from tests.e2e.server import wait_for
-
-
-def job(app) -> JobHandle:
-    return app.session_state["job:playground"]
-
-
-def train(app) -> JobHandle:
-    app.button(key="pg_train").click().run()
-    handle = job(app)
-    wait_for(lambda: handle.step > 0, timeout=60, what="training")
-    return handle
 
 
 def newest_layers(handle):
