@@ -13,6 +13,7 @@ page = st.navigation(
     [
         st.Page("app_pages/playground.py", title="Playground", default=True),
         st.Page("app_pages/compare.py", title="Compare"),
+        st.Page("app_pages/sweep.py", title="Sweep"),
         st.Page("app_pages/guide.py", title="Guide"),
     ]
 )

@@ -3,6 +3,7 @@
 import streamlit as st
 
 from gan_core.presets import PRESETS
+from gan_core.sweep import SWEEP_PRESETS
 from ui import presets
 
 st.title("Guide")
@@ -132,6 +133,23 @@ st.markdown(
     "Your own points with a label column get modes from their labels: each class's mean "
     "and covariance, a sample high quality within 3 standard deviations (Mahalanobis)."
 )
+
+st.header("7 · Where training works: sweeps")
+st.markdown(
+    "One run says little about a setting: GAN training works in a narrow band of learning "
+    "rates, D:G ratios and losses, and fails around it (collapse, divergence, no progress "
+    "in the budget). The **Sweep** page trains a grid of runs, two settings as its axes, "
+    "and colours each cell by a metric, dark where training fails and bright where it "
+    "works; a cell opens that run in the Playground."
+)
+for name, preset in SWEEP_PRESETS.items():
+    st.page_link(
+        "app_pages/sweep.py",
+        label=f"{preset.title} (Sweep)",
+        query_params={"preset": name},
+        icon=":material/grid_on:",
+    )
+    st.caption(preset.caption)
 
 st.header("All demos")
 for name in PRESETS:

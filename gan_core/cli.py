@@ -11,25 +11,11 @@ import torch
 
 from gan_core import targets as T
 from gan_core.config import SPECS, ConfigError, RunConfig
-from gan_core.coverage import PRDC_KEYS
 from gan_core.data_io import read_points_csv
-from gan_core.evaluation import Evaluator
+from gan_core.evaluation import RESULT_KEYS, Evaluator
 from gan_core.progress import Progress
 from gan_core.snapshot import run_info
 from gan_core.trainer import Trainer
-
-RESULT_KEYS = (
-    "modes",
-    "modes_total",
-    "hq",
-    "rkl",
-    "effective_modes",
-    "kl",
-    "js",
-    "purity",
-    *PRDC_KEYS,
-)
-"""The metrics a run's JSON carries (None where its target has no such figure)."""
 
 
 def _add_config_flags(parser: argparse.ArgumentParser) -> None:
@@ -136,7 +122,121 @@ def build_parser() -> argparse.ArgumentParser:
     from gan_core import presets
 
     presets.add_parser(sub)
+    _add_sweep_parser(sub)
     return parser
+
+
+def _add_sweep_parser(sub) -> None:
+    from gan_core import sweep as S
+
+    p = sub.add_parser(
+        "sweep",
+        help="train a grid of runs over two settings: the map of where training works",
+        description="Cross two settings (the x and y axes) over the other flags' "
+        "configuration, SEEDS runs per cell, all trained together as cohorts; print the "
+        "map of a metric (each cell the median of its seeds), or with --json a list with "
+        "one object per run: the two axis values, seed, and the fields of train --json.",
+    )
+    _add_config_flags(p)
+    out = p.add_argument_group("the grid and its output")
+    axes = ", ".join(S.AXIS_NAMES)
+    out.add_argument(
+        "--x",
+        metavar="SETTING=V1,V2,…",
+        help=f"the x axis: a setting and up to {S.MAX_VALUES} values, e.g. lr_d=1e-4,3e-4,1e-3 "
+        f"or lr_d=log:1e-4:1e-2:5 (log-spaced); settings: {axes}",
+    )
+    out.add_argument("--y", metavar="SETTING=V1,V2,…", help="the y axis, as --x")
+    out.add_argument(
+        "--seeds",
+        type=int,
+        default=1,
+        help=f"runs per cell, seeds S, S+1, … from --seed (1 to {S.MAX_SEEDS}; default 1)",
+    )
+    out.add_argument("--steps", type=int, default=5000, help="training steps (default 5000)")
+    out.add_argument(
+        "--metric",
+        choices=list(S.METRICS),
+        help="the metric of the printed map (default modes, or the preset's)",
+    )
+    out.add_argument(
+        "--preset", choices=list(S.SWEEP_PRESETS), help="a sweep preset (flags override it)"
+    )
+    out.add_argument("--json", action="store_true", help="print a JSON list, one object per run")
+    out.add_argument("--csv", metavar="FILE", help="also write the table as CSV")
+    out.add_argument("--quiet", action="store_true", help="no progress bar on stderr")
+    p.set_defaults(func=sweep_command)
+
+
+def sweep_from_args(args: argparse.Namespace):
+    """The Sweep the flags ask for (over a preset's when given); SweepError or ConfigError."""
+    from gan_core import sweep as S
+
+    preset = S.SWEEP_PRESETS.get(args.preset) if args.preset else None
+    base = config_from_args(args)
+    if preset is not None:
+        given = {k: v for k, v in base.to_flat().items() if v != RunConfig().to_flat().get(k)}
+        base = RunConfig.from_flat({**preset.sweep.base.to_flat(), **given})
+    if args.x is None and preset is None:
+        raise S.SweepError("x axis: give --x SETTING=V1,V2,… (or --preset)")
+    if args.y is None and preset is None:
+        raise S.SweepError("y axis: give --y SETTING=V1,V2,… (or --preset)")
+    x = S.parse_axis("x", args.x, base) if args.x else preset.sweep.x
+    y = S.parse_axis("y", args.y, base) if args.y else preset.sweep.y
+    steps = args.steps if preset is None or args.steps != 5000 else preset.sweep.steps
+    seeds = args.seeds if preset is None or args.seeds != 1 else preset.sweep.seeds
+    metric = args.metric or (preset.sweep.metric if preset else "modes")
+    return S.Sweep(base, x, y, seeds=seeds, steps=steps, metric=metric)
+
+
+def sweep_command(args: argparse.Namespace) -> int:
+    from gan_core import sweep as S
+
+    try:
+        sweep = sweep_from_args(args)
+    except (ConfigError, T.DataError, OSError, S.SweepError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    show = not args.quiet and not (args.json and not sys.stdout.isatty())
+    runs = sweep.runs()
+    results = train_runs([r.config for r in runs], sweep.steps, progress=show)
+    rows = [sweep.row(r, res) for r, res in zip(runs, results, strict=True)]
+    if args.csv:
+        from gan_core.export import rows_csv
+
+        Path(args.csv).write_text(rows_csv(rows))
+    if args.json:
+        print(json.dumps(rows))
+    else:
+        print(sweep_table(sweep, dict(zip(runs, results, strict=True))))
+    return 0
+
+
+def sweep_table(sweep, results: dict) -> str:
+    """The map as text: a row per y value, a column per x value, medians of the seeds."""
+    from gan_core import sweep as S
+
+    metric = S.METRICS[sweep.metric]
+    grid = S.cells(sweep, results)
+    width = max(9, *(len(sweep.x.label(v)) + 1 for v in sweep.x.values))
+    corner = f"{sweep.y.name} / {sweep.x.name}"
+    head = f"{corner:>18}" + "".join(f"{sweep.x.label(v):>{width}}" for v in sweep.x.values)
+    lines = [
+        f"{metric.label} at step {sweep.steps:,}, median of {sweep.seeds} seed(s) per cell "
+        f"(✕: every seed diverged)",
+        head,
+    ]
+    for j, yv in enumerate(sweep.y.values):
+        cells = []
+        for c in grid[j]:
+            if c.value is not None:
+                cells.append(f"{c.value:{metric.fmt}}")
+            else:
+                cells.append("✕" if c.diverged else "–")
+        lines.append(f"{sweep.y.label(yv):>18}" + "".join(f"{c:>{width}}" for c in cells))
+    seconds = next(iter(results.values()))["seconds"]
+    lines.append(f"{len(results)} runs trained together in {seconds:.1f} s")
+    return "\n".join(lines)
 
 
 def train_command(args: argparse.Namespace) -> int:

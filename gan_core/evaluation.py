@@ -18,6 +18,20 @@ from gan_core import coverage, metrics
 from gan_core import targets as T
 from gan_core.trainer import Trainer
 
+RESULT_KEYS = (
+    "modes",
+    "modes_total",
+    "hq",
+    "rkl",
+    "effective_modes",
+    "kl",
+    "js",
+    "purity",
+    *coverage.PRDC_KEYS,
+)
+"""The metrics a run's JSON carries (None where its target has no such figure): the
+CLI's ``train --json``, a sweep's rows."""
+
 PRDC_SAMPLES = 1000
 """Real and generated samples the k-NN metrics use (each side): the evaluation runs about
 once a second for every live run, and 1,000 × 1,000 distances cost a few milliseconds

@@ -60,6 +60,18 @@ def series_csv(series: dict[str, list[float]]) -> str:
     return out.getvalue()
 
 
+def rows_csv(rows: list[dict]) -> str:
+    """A table of dicts (a sweep's runs) as CSV: every key that appears, in order of
+    first appearance; a missing or None value is an empty cell."""
+    keys = list(dict.fromkeys(k for row in rows for k in row))
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(keys)
+    for row in rows:
+        writer.writerow(["" if row.get(k) is None else row[k] for k in keys])
+    return out.getvalue()
+
+
 def _cell(value: float, integer: bool) -> str:
     value = float(value)
     if math.isnan(value):

@@ -300,6 +300,8 @@ class JobHandle:
                 self.history.add(snap)
             if self.state not in ENDED:
                 self.state, self.message = snap.state, snap.message
+                if snap.state == "done" and self.opts.get("end_when_done"):
+                    self.runner.retire(self)
         elif kind == "model":
             with self._lock:
                 self._model_replies.append(rest[0])
@@ -367,7 +369,9 @@ class Runner:
     # --- public ----------------------------------------------------------------------
     def submit(self, config: RunConfig, paused: bool = False, alive=None, **opts) -> JobHandle:
         """Queue a run. ``opts`` go to the worker (worker.py): layers, view_code, view_cont,
-        init_state (a model file's bytes: go on from its weights and step), fps, ..."""
+        init_state (a model file's bytes: go on from its weights and step), fps, ...;
+        ``end_when_done``: at its budget the run leaves its process and frees its place
+        (``retire``) instead of waiting, paused, for more Steps."""
         _check_changes({k: v for k, v in opts.items() if k in SETTABLE})
         opts = {
             "fps": self.fps,
@@ -426,6 +430,14 @@ class Runner:
         if worker is not None:
             worker.send("stop", job.id)
             worker.jobs.pop(job.id, None)
+        self.release(job)
+
+    def retire(self, job: JobHandle) -> None:
+        """A run that reached its budget leaves its process and frees its place, keeping
+        its state and snapshots (a sweep's runs: the next cells start at once)."""
+        worker = job.worker
+        if worker is not None:
+            worker.send("stop", job.id)
         self.release(job)
 
     def release(self, job: JobHandle) -> None:

@@ -18,7 +18,9 @@ Messages from the worker: ("ready", pid) · ("info", id, RunInfo) · ("snap", id
 
 Start opts: fps, max_steps, max_seconds, paused, layers (probe names, see probes.py),
 view_code, view_cont, beside_real (digits: real images beside G's; Compare leaves them
-out to give G's the width), and init_state (a model file from export.model_bytes: the run
+out to give G's the width), picture (False: no cloud image, the Sweep page shows
+figures only), metrics_every (seconds between evaluations at least: a sweep's map needs
+few, each costs ~45 ms), and init_state (a model file from export.model_bytes: the run
 goes on from its weights, optimiser states and step).
 """
 
@@ -110,6 +112,8 @@ class Run:
         self.info = run_info(self.trainer, self.evaluator)
         self.background = None  # the cloud's real points, drawn at the first frame
         self.beside_real = bool(opts.get("beside_real", True))
+        self.drawn = bool(opts.get("picture", True))  # the Sweep's runs send figures only
+        self.metrics_every = float(opts.get("metrics_every", 0.0))  # at least this often
         self.fps = float(opts.get("fps", 5.0))
         self.max_steps = int(opts.get("max_steps", 0)) or None
         self.max_seconds = float(opts.get("max_seconds", 0)) or None
@@ -172,7 +176,8 @@ class Run:
         elif self.state != "running":
             self.rate = 0.0 if step == self.sent_step else self.rate
         self.sent_at, self.sent_step = now, step
-        every = self.proc.metrics_every * (IMAGE_METRICS if self.info.image else 1.0)
+        every = max(self.proc.metrics_every, self.metrics_every)
+        every *= IMAGE_METRICS if self.info.image else 1.0
         fresh = self.state != "running" or now - self.metrics_at >= every
         snap = take(
             self.trainer,
@@ -189,7 +194,8 @@ class Run:
         )
         if fresh:
             self.metrics, self.metrics_at = snap.metrics, now
-        self.proc.send("snap", self.id, dataclasses.replace(snap, image=self.picture(snap)))
+        image = self.picture(snap) if self.drawn else None
+        self.proc.send("snap", self.id, dataclasses.replace(snap, image=image))
 
     def picture(self, snap) -> str:
         """The cloud drawn here, not by the server that serves every page (raster.py)."""

@@ -49,10 +49,16 @@ def config_from_url(key: str) -> RunConfig:
     return st.session_state[state_key]
 
 
+def link_params(config: RunConfig) -> dict[str, str]:
+    """The query of a link to ``config``: the target and the settings that differ from
+    its defaults."""
+    base = RunConfig(target=config.target).to_flat()
+    return {k: v for k, v in config.to_flat().items() if k == "target" or base.get(k) != v}
+
+
 def write(config: RunConfig) -> None:
     """Put the settings that differ from the defaults into the URL."""
-    base = RunConfig(target=config.target).to_flat()
-    wanted = {k: v for k, v in config.to_flat().items() if k == "target" or base.get(k) != v}
+    wanted = link_params(config)
     keep = {k: v for k, v in st.query_params.to_dict().items() if k in NOT_CONFIG}
     if st.query_params.to_dict() != {**wanted, **keep}:
         st.query_params.from_dict({**wanted, **keep})

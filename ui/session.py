@@ -115,3 +115,17 @@ def start_group(name: str, configs: dict, paused: bool = False, **opts) -> dict[
 def stop_group(name: str) -> None:
     for handle in (st.session_state.pop(f"group:{name}", None) or {}).values():
         handle.stop()
+
+
+def start_many(name: str, configs: list, **opts) -> list[JobHandle]:
+    """Runs that each take a place of the cap and queue on their own (a sweep's cells)."""
+    stop_many(name)
+    alive = _session_alive()
+    handles = [runner().submit(config, alive=alive, **opts) for config in configs]
+    st.session_state[f"many:{name}"] = handles
+    return handles
+
+
+def stop_many(name: str) -> None:
+    for handle in st.session_state.pop(f"many:{name}", None) or []:
+        handle.stop()

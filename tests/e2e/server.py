@@ -123,3 +123,15 @@ def projector_page(browser):
         yield page
     finally:
         context.close()
+
+
+def main_text(page) -> str:
+    """The text of the page's main area (not the sidebar)."""
+    return page.inner_text("[data-testid='stMain']")
+
+
+def enter(page, label: str, text: str) -> None:
+    """Type into a labelled text or number input and commit it (Enter), as a user does."""
+    box = page.get_by_label(label, exact=True)
+    box.fill(text)
+    box.press("Enter")

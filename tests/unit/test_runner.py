@@ -103,6 +103,20 @@ def test_cap_and_queue(runner):
     assert second.queue_position is None
 
 
+def test_runs_that_end_when_done_free_their_place_for_the_queue(runner):
+    """A sweep's runs: at the budget a run leaves its process, keeps its final figures,
+    and the next queued run starts without anyone pressing Reset."""
+    runner.max_runs = 1
+    opts = {"max_steps": 60, "end_when_done": True}
+    first = runner.submit(RunConfig(target="ring"), **opts)
+    second = runner.submit(RunConfig(target="ring", seed=1), **opts)
+    assert second.state == "queued"
+    wait_for(lambda: first.state == "done" and second.state == "done", timeout=60, what="both")
+    assert first.step == 60 and first.history.latest().metrics.get("modes") is not None
+    assert first not in runner.active and second not in runner.active
+    assert not any(w.jobs for w in runner.workers), "their processes let them go"
+
+
 def test_group_starts_together_in_one_process_and_counts_its_runs(runner):
     runner.max_runs = 2
     group = runner.submit_group([RunConfig(target="ring", gan=g) for g in ("gan", "cgan")])
