@@ -1,10 +1,10 @@
 """The sweep presets' claims over seeds, and the time of a sweep from the CLI.
 
-    .venv/bin/python bench/sweeps.py --seeds 10 [--only lr-map] [--json-out FILE]
+    .venv/bin/python bench/sweeps.py --seeds 10 [--first-seed 100] [--only lr-map] [--json-out FILE]
     .venv/bin/python bench/sweeps.py --time-only
 
 For each sweep preset (gan_core/sweep.py), its one-seed map is trained for seeds
-0 … N-1 (all of a seed's cells trained together as cohorts, the seeds split over two
+S … S+N-1 (all of a seed's cells trained together as cohorts, the seeds split over two
 processes); it prints the median map over seeds, the lowest and highest seed of each
 cell, and in how many seeds the caption's claim held (of how many it needs). Then the
 README's figure: a 6 × 6 sweep of lr_d × lr_g on the ring, one seed, 5,000 steps, as
@@ -108,6 +108,7 @@ def time_cli() -> float:
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--seeds", type=int, default=10)
+    ap.add_argument("--first-seed", type=int, default=0)
     ap.add_argument("--only", nargs="+", choices=list(S.SWEEP_PRESETS), default=None)
     ap.add_argument("--jobs", type=int, default=2)
     ap.add_argument("--json-out")
@@ -119,7 +120,8 @@ def main() -> None:
         for name in args.only or list(S.SWEEP_PRESETS):
             t0 = time.perf_counter()
             with ProcessPoolExecutor(args.jobs) as pool:
-                futures = {s: pool.submit(one_seed, name, s) for s in range(args.seeds)}
+                seeds = range(args.first_seed, args.first_seed + args.seeds)
+                futures = {s: pool.submit(one_seed, name, s) for s in seeds}
                 raw[name] = {s: f.result() for s, f in futures.items()}
             print(report(name, raw[name]))
             print(f"({time.perf_counter() - t0:.0f} s)\n", flush=True)
