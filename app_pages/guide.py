@@ -4,7 +4,7 @@ import streamlit as st
 
 from gan_core.presets import PRESETS
 from gan_core.sweep import SWEEP_PRESETS
-from ui import presets
+from ui import guide, presets
 
 st.title("Guide")
 st.markdown(
@@ -48,6 +48,28 @@ st.markdown(
     "Choose **Loss** in the Playground's sidebar, or compare both:"
 )
 presets.link("g-loss")
+st.markdown("**The slide's plot: G's loss against D(G(z)).**")
+guide.g_loss()
+
+st.markdown(
+    "**The best D for a fixed G.** For each x, D maximises "
+    "p_data(x) log D(x) + p_g(x) log(1 − D(x)), which gives"
+)
+st.latex(r"D^*(x) = \frac{p_\text{data}(x)}{p_\text{data}(x) + p_g(x)}")
+st.markdown(
+    "Move the generator's density below: where it matches the data, D* is ½ everywhere "
+    "(D can no longer tell), and training G against D* minimises the Jensen–Shannon "
+    "divergence between the two. (On the plane: the Playground's *Optimal D\\** layer.)"
+)
+guide.optimal_d()
+
+st.markdown("**GAN in action**: the slide's double moon, learned by a plain GAN.")
+st.page_link(
+    "app_pages/playground.py",
+    label="GAN in action: the double moon (Playground)",
+    query_params={"target": "moons"},
+    icon=":material/play_circle:",
+)
 
 st.header("2 · Mode collapse")
 st.markdown(
@@ -96,7 +118,7 @@ st.markdown(
     "table each row has one dark cell. (The lecture's λ is **InfoGAN weight λ** in the "
     "Playground's *More settings*.)"
 )
-presets.link("infogan-ring")
+presets.link("infogan-ring", label="InfoGAN in action: codes find the ring's modes (Playground)")
 
 st.header("5 · Mode collapse on MNIST")
 st.markdown(

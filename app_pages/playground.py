@@ -33,6 +33,7 @@ def start(paused: bool, config=None, **opts):
     if cfg is None:
         return []
     budget = opts.pop("max_steps", st.session_state.get("pg_budget_steps", MAX_STEPS))
+    opts.setdefault("dot", style.dot())
     h = session.start(NAME, cfg, paused=paused, max_steps=budget, **view.wanted(KEY), **opts)
     session.send_changes(h, stepping.live_settings(KEY))
     return [h]
@@ -102,7 +103,7 @@ def buttons():
 
 handle = session.job(NAME)
 buttons_box = st.container()
-row = st.columns([3, 2], vertical_alignment="bottom")
+row = st.columns([6, 3.4, 2.2], vertical_alignment="bottom")
 with row[0]:
     view.layers_from_link(KEY, config)
     layers = view.layers_widget(KEY, label=not presenting, config=config)
@@ -143,6 +144,13 @@ if handle is not None and config is not None:
         handle.set(**updates)
 with row[1]:
     view.code_widgets(handle.config if handle is not None else config, KEY)
+with row[2]:
+    st.toggle(
+        "Diagram",
+        value=presenting,
+        key=f"{KEY}diagram",
+        help="The GAN type as on the slides: which network trains now, its live numbers",
+    )
 session.send_changes(handle, stepping.live_settings(KEY))
 session.send_changes(handle, view.wanted(KEY))
 HEIGHT = 400 if presenting else 420  # a projector's 720 rows hold it whole
@@ -171,6 +179,8 @@ def scrubber():
 
 def views():
     h = session.job(NAME)
+    if st.session_state.get(f"{KEY}diagram"):
+        live.draw_diagram(h, NAME, st.session_state.get("pg_config"))
     live.draw_curves(h, NAME)
     live.draw_modes(h, NAME, side_by_side=True)
 

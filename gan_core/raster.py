@@ -19,6 +19,13 @@ from PIL import Image, ImageColor
 from gan_core import palette
 
 SIZE = 400
+DOT = 1.8
+"""Radius in pixels of a generated point on a laptop (about the figure's own pixels): a
+3.6-pixel dot keeps a 2,500-point ring's modes apart."""
+PRESENT_DOT = 3.5
+"""In presentation mode: a 7-pixel dot, about 1.5 cm on a 3-metre projection of 1,280
+pixels, so that a mode of the ring (std 0.02, a few pixels wide) reads from the back
+row as a blob, not a speck."""
 COLOURED_GANS = ("cgan", "infogan")
 """GAN types whose generated points are coloured by class or code."""
 
@@ -101,14 +108,16 @@ def real_layer(real: np.ndarray, extent: float) -> np.ndarray:
     return img
 
 
-def cloud(info, fake: np.ndarray, codes: np.ndarray, base: np.ndarray | None = None) -> str:
+def cloud(
+    info, fake: np.ndarray, codes: np.ndarray, base: np.ndarray | None = None, dot: float = DOT
+) -> str:
     """A run's live cloud as a PNG data URI: real points grey, generated points on top,
     coloured by class or code for cGAN and InfoGAN. ``info``: the run's RunInfo;
-    ``base``: its ``real_layer``, if already drawn."""
+    ``base``: its ``real_layer``, if already drawn; ``dot``: the points' radius."""
     extent = float(info.extent)
     img = real_layer(info.real, extent) if base is None else base.copy()
     coloured = info.config.gan in COLOURED_GANS
-    splat(img, fake, class_index(codes) if coloured else SINGLE, extent, 1.8)
+    splat(img, fake, class_index(codes) if coloured else SINGLE, extent, dot)
     return data_uri(img)
 
 

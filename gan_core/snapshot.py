@@ -19,6 +19,8 @@ from gan_core.trainer import Trainer
 VIEW_POINTS = 500
 """Generated points drawn per frame: enough to see the shape, few enough for 5 fps."""
 REAL_POINTS = 600
+D_POINTS = 256
+"""Training points D is asked about for the diagram's mean D(x): a fixed set."""
 GRID = 10
 """Digits: a frame is a GRID × GRID sheet of generated images (25 kB, not 500 × 64
 values): rows by label or code, columns along z (the same z down a column)."""
@@ -62,6 +64,14 @@ class Snapshot:
     image: str | None = None
     """The cloud as a PNG data URI (raster.cloud), drawn by the training process; a
     history keeps it for its newest snapshot only (older frames are redrawn if shown)."""
+    d_real: float | None = None
+    """Mean D(x) over D_POINTS training points (``loss.to_view``: a probability, or the
+    critic's score), for the diagram (diagram.py)."""
+    d_fake: float | None = None
+    """Mean D(G(z)) over the view's generated points (the same scale)."""
+    trained: str = ""
+    """What the run's last step trained: "both", "d", "g" (runner.STEP_MODES), "" before
+    its first step. The diagram lights that network."""
 
 
 def preview_info(cfg: RunConfig) -> RunInfo:
@@ -141,6 +151,22 @@ def sheet(trainer: Trainer, gen: torch.Generator, view_code=None, view_cont=None
     return out, code.numpy()
 
 
+@torch.no_grad()
+def d_means(trainer: Trainer, fake: np.ndarray, codes: np.ndarray) -> tuple[float, float]:
+    """Mean D(x) on D_POINTS training points and mean D(G(z)) on ``fake``, each point
+    with its own label for a cGAN (``loss.to_view``: what the heatmap shows)."""
+    m = trainer.model
+
+    def mean(x: torch.Tensor, labels: torch.Tensor) -> float:
+        cond = None
+        if m.n_cond:
+            cond = torch.nn.functional.one_hot(labels.long() % m.n_cond, m.n_cond).float()
+        return float(m.loss.to_view(m.D(m.d_in(x, cond))).mean())
+
+    real = mean(trainer.data_x[:D_POINTS], trainer.data_y[:D_POINTS])
+    return real, mean(torch.as_tensor(fake, dtype=torch.float32), torch.as_tensor(codes))
+
+
 def take(
     trainer: Trainer,
     evaluator: Evaluator | None,
@@ -153,6 +179,7 @@ def take(
     layers: tuple[str, ...] = (),
     view_code: int | None = None,
     view_cont: float | None = None,
+    trained: str = "",
 ) -> Snapshot:
     """Sample the generator with fixed latents (so motion is the model's, not noise).
 
@@ -185,10 +212,12 @@ def take(
             view_cont=view_cont,
             seed=view_seed + 1,
         )
+    finite = bool(np.isfinite(fake).all())
     if metrics is None:
         metrics = {}
-        if evaluator is not None and np.isfinite(fake).all():
+        if evaluator is not None and finite:
             metrics = evaluator()
+    d_real, d_fake = d_means(trainer, fake, codes) if finite else (None, None)
     return Snapshot(
         step=trainer.step_count,
         elapsed=elapsed,
@@ -203,6 +232,9 @@ def take(
         layers=probed,
         view_code=view_code,
         view_cont=None if view_cont is None else float(view_cont),
+        d_real=d_real,
+        d_fake=d_fake,
+        trained=trained,
     )
 
 

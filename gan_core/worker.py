@@ -19,7 +19,8 @@ Messages from the worker: ("ready", pid) · ("info", id, RunInfo) · ("snap", id
 Start opts: fps, max_steps, max_seconds, paused, layers (probe names, see probes.py),
 view_code, view_cont, beside_real (digits: real images beside G's; Compare leaves them
 out to give G's the width), picture (False: no cloud image, the Sweep page shows
-figures only), metrics_every (seconds between evaluations at least: a sweep's map needs
+figures only), dot (the generated points' radius in pixels: raster.PRESENT_DOT in
+presentation mode), metrics_every (seconds between evaluations at least: a sweep's map needs
 few, each costs ~45 ms), and init_state (a model file from export.model_bytes: the run
 goes on from its weights, optimiser states and step).
 """
@@ -113,6 +114,7 @@ class Run:
         self.background = None  # the cloud's real points, drawn at the first frame
         self.beside_real = bool(opts.get("beside_real", True))
         self.drawn = bool(opts.get("picture", True))  # the Sweep's runs send figures only
+        self.dot = float(opts.get("dot", 0.0)) or None  # points' radius (raster.DOT)
         self.metrics_every = float(opts.get("metrics_every", 0.0))  # at least this often
         self.fps = float(opts.get("fps", 5.0))
         self.max_steps = int(opts.get("max_steps", 0)) or None
@@ -122,6 +124,7 @@ class Run:
         self.state = "paused" if opts.get("paused") else "running"
         self.message = ""
         self.pending: list[str] = []  # step modes of asked-for single steps (Step)
+        self.trained = ""  # what the last step trained (the diagram lights it)
         self.elapsed = 0.0  # seconds of training
         self.rate = 0.0
         self.metrics: dict | None = None
@@ -150,8 +153,10 @@ class Run:
     def mode_now(self) -> str:
         return self.pending[0] if self.pending else self.mode
 
-    def stepped(self) -> None:
-        """After a step it took: the asked-for steps count down, budgets are checked."""
+    def stepped(self, mode: str) -> None:
+        """After a step it took (``mode``: what it trained): the asked-for steps count
+        down, budgets are checked."""
+        self.trained = mode
         if self.pending:
             self.pending.pop(0)
             if not self.pending and self.state != "running":
@@ -191,6 +196,7 @@ class Run:
             layers=self.layers,
             view_code=self.view_code,
             view_cont=self.view_cont,
+            trained=self.trained,
         )
         if fresh:
             self.metrics, self.metrics_at = snap.metrics, now
@@ -210,7 +216,9 @@ class Run:
             )
         if self.background is None:
             self.background = raster.real_layer(self.info.real, self.info.extent)
-        return raster.cloud(self.info, snap.fake, snap.codes, self.background)
+        return raster.cloud(
+            self.info, snap.fake, snap.codes, self.background, self.dot or raster.DOT
+        )
 
     VIEW_KEYS = ("layers", "view_code", "view_cont")
 
@@ -340,8 +348,8 @@ class Process:
                     break
                 diverged = cohort.train(plan)  # (reports diverged runs, never raises)
                 taken += len(plan)
-                for t in plan:
-                    by_trainer[t].stepped()
+                for t, mode in plan.items():
+                    by_trainer[t].stepped(mode)
                 for t, exc in diverged:
                     by_trainer[t].finish("diverged", str(exc))
                 now = time.perf_counter()

@@ -120,7 +120,9 @@ def _start(paused: bool) -> list[JobHandle]:
     if not configs:
         return []
     budget = st.session_state.get(f"{KEY}budget_steps", DEFAULT_BUDGET)
-    runs = session.start_group(NAME, configs, paused=paused, max_steps=budget, beside_real=False)
+    runs = session.start_group(
+        NAME, configs, paused=paused, max_steps=budget, beside_real=False, dot=style.dot()
+    )
     return list(runs.values())
 
 

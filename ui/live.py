@@ -182,6 +182,23 @@ def draw_optimal_d(handle: JobHandle | None, key: str, shown_snap=None, height=4
     chart(fig, f"{key}_optimal_d", LIVE_CONFIG)
 
 
+def draw_diagram(handle: JobHandle | None, key: str, config) -> None:
+    """The GAN type's diagram with the run's live numbers, the network it trains lit
+    (gan_core/diagram.py); before Train, the configured one, unlit."""
+    from gan_core import diagram
+
+    cfg = handle.config if handle is not None else config
+    if cfg is None:
+        return
+    snap = handle.history.latest() if handle is not None else None
+    numbers = {} if snap is None else {"d_real": snap.d_real, "d_fake": snap.d_fake}
+    if snap is not None:
+        numbers.update(snap.losses)
+    running = handle is not None and handle.state == "running"
+    fig = diagram.figure(cfg, numbers, snap.trained if snap else "", running)
+    chart(fig, f"{key}_diagram", LIVE_CONFIG)
+
+
 def draw_curves(handle: JobHandle | None, key: str) -> None:
     info = handle.info if handle else None
     if info is None:

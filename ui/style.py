@@ -33,6 +33,14 @@ def presenting() -> bool:
     return str(st.query_params.get("present", "")).lower() in ("1", "true", "yes")
 
 
+def dot() -> float:
+    """The generated points' radius the training process draws (raster.py): larger on a
+    projector."""
+    from gan_core import raster
+
+    return raster.PRESENT_DOT if presenting() else raster.DOT
+
+
 def apply() -> None:
     st.html(CSS + (PRESENT_CSS if presenting() else ""))
 

@@ -11,6 +11,7 @@ import streamlit as st
 from gan_core import targets as T
 from gan_core.overlays import SHOWABLE
 from gan_core.probes import LAYERS
+from ui import style
 
 LABELS = {
     "heatmap": "D heatmap",
@@ -115,6 +116,9 @@ def code_widgets(config, key: str) -> tuple[int | None, float | None]:
         [None, *range(k)],
         format_func=lambda c: f"every {what}" if c is None else f"{what} {c}",
         key=f"{key}view_code",
+        # on a projector its label would wrap and push the layers' row down; the choice
+        # ("every code", "code 3") says what it is
+        label_visibility="collapsed" if style.presenting() else "visible",
     )
     cont = None
     if config.gan == "infogan" and config.cont_codes:

@@ -16,3 +16,39 @@ def test_guide_builds_with_equations_and_preset_links(app):
     for name in PRESETS:
         page = "compare" if name in presets.for_compare() else ""  # "": the default page
         assert links[f"preset={name}"] == page, name
+
+
+def test_guide_plots_the_g_losses_and_an_optimal_d_that_follows_the_sliders(app):
+    import json
+
+    from tests.app import shown
+    from tests.e2e.server import wait_for
+
+    app.run()
+    app.switch_page("app_pages/guide.py").run()
+    specs = [json.loads(s) for s in shown.figure_specs(app)]
+    names = [[t.get("name", "") for t in spec["data"]] for spec in specs]
+    g_loss = next(n for n in names if any("non-saturating" in x for x in n))
+    assert len(g_loss) == 2, "no run yet: the two curves, no mark"
+    d_star = next(spec for spec in specs if any("D*(x)" in t.get("name", "") for t in spec["data"]))
+    before = d_star["data"][2]["y"]
+    app.slider(key="guide_g_mean").set_value(-1.0).run()  # p_g onto p_data
+    specs = [json.loads(s) for s in shown.figure_specs(app)]
+    d_star = next(spec for spec in specs if any("D*(x)" in t.get("name", "") for t in spec["data"]))
+    after = d_star["data"][2]["y"]
+    assert after != before
+    values = after if isinstance(after, list) else None
+    if values is not None:
+        assert max(abs(v - 0.5) for v in values) < 1e-6, "D* is ½ where the densities agree"
+    # the demo run is marked on the curves as it trains
+    app.button(key="guide_train").click().run()
+    handle = app.session_state["job:guide"]
+    wait_for(lambda: handle.step > 0, timeout=60, what="the demo trains")
+    app.run()
+    specs = [json.loads(s) for s in shown.figure_specs(app)]
+    marks = [t for spec in specs for t in spec["data"] if "the demo run" in t.get("name", "")]
+    assert marks and 0 < marks[0]["x"][0] < 1
+    links = {link.proto.query_string: link.proto.page for link in app.get("page_link")}
+    assert links["target=moons"] == "", "GAN in action opens the Playground"
+    assert "preset=lr-map" in links and links["preset=lr-map"] == "sweep"
+    handle.stop()

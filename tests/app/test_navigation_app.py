@@ -15,4 +15,5 @@ def test_no_v1_pages_directory_beside_app_py():
         "compare.py",
         "guide.py",
         "playground.py",
+        "sweep.py",
     ]

@@ -252,3 +252,34 @@ def test_hosted_under_a_path_the_live_clouds_still_draw(browser):
             click(page, "Reset")
         finally:
             context.close()
+
+
+DIAGRAM_LIT = """() => [...document.querySelectorAll('.js-plotly-plot')]
+  .filter(p => p.layout && p.layout.meta && 'lit' in p.layout.meta)
+  .map(p => ({lit: p.layout.meta.lit, title: p.layout.title.text,
+              boxes: p.layout.annotations.filter(a => a.name.startsWith('box:')).length}))"""
+
+
+def test_diagram_lights_the_network_each_step_trains(page):
+    page.goto(page.base_url + "/?target=ring&gan=infogan")
+    page.get_by_role("button", name="Train", exact=True).wait_for()
+    page.get_by_text("Diagram", exact=True).click()
+    shown = wait_for(lambda: page.evaluate(DIAGRAM_LIT), what="the diagram drawn")
+    assert shown[0]["boxes"] == 8 and shown[0]["lit"] == [], shown
+    page.get_by_text("D only", exact=True).click()
+    page.get_by_role("button", name="Step", exact=True).click()
+    wait_for(
+        lambda: (page.evaluate(DIAGRAM_LIT) or [{}])[0].get("lit") == ["d"],
+        timeout=60,
+        what="D lit after a D step",
+    )
+    page.get_by_text("G only", exact=True).click()
+    page.get_by_role("button", name="Step", exact=True).click()
+    wait_for(
+        lambda: (page.evaluate(DIAGRAM_LIT) or [{}])[0].get("lit") == ["g"],
+        timeout=30,
+        what="G lit after a G step",
+    )
+    assert "the last step trained G" in page.evaluate(DIAGRAM_LIT)[0]["title"]
+    assert not page.locator("[data-testid='stException']").count()
+    page.get_by_role("button", name="Reset", exact=True).click()

@@ -310,12 +310,16 @@ def test_step_modes_and_speed_end_to_end(runner):
     job = runner.submit(RunConfig(target="ring"), paused=True)
     wait_for(lambda: job.latest() is not None, timeout=60, what="first frame")
     first = job.latest()
+    assert first.trained == "" and 0 < first.d_real < 1 and 0 < first.d_fake < 1
     job.step_once(5, "d")
     wait_for(lambda: job.step == 5, what="five D steps")
     assert np.array_equal(job.latest().fake, first.fake), "D steps leave G's points alone"
+    assert job.latest().trained == "d", "the diagram lights D"
+    assert job.latest().d_real != first.d_real, "D's view of the data moved"
     job.step_once(1, "g")
     wait_for(lambda: job.step == 6, what="one G step")
     assert not np.array_equal(job.latest().fake, first.fake), "a G step moves them"
+    assert job.latest().trained == "g"
     with pytest.raises(ValueError, match="unknown step mode 'q'"):
         job.step_once(1, "q")
     with pytest.raises(ValueError, match="cannot set 'lr'"):

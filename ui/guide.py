@@ -1,0 +1,67 @@
+"""The Guide's live plots: the G-loss curves with a run's D(G(z)) on them, and the optimal
+D between two densities moved with sliders."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from gan_core import lecture_figures
+from gan_core.config import RunConfig
+from ui import live, session
+
+KEY = "guide_"
+DEMO = RunConfig(target="moons", loss="minimax")
+"""The G-loss demo: the saturating loss, whose G barely moves while D(G(z)) is near 0."""
+DEMO_STEPS = 3000
+
+
+def _marked():
+    """(mean D(G(z)), whose) of the run to mark: the guide's demo, else this browser's
+    Playground run; (None, '') when neither has a figure yet."""
+    for name, whose in (("guide", "the demo run"), ("playground", "your Playground run")):
+        handle = session.job(name)
+        snap = handle.latest() if handle is not None else None
+        if snap is not None and snap.d_fake is not None:
+            return snap.d_fake, f"{whose}, step {snap.step:,}"
+    return None, ""
+
+
+def _training() -> bool:
+    return any(
+        h is not None and h.state in ("queued", "starting", "running")
+        for h in (session.job("guide"), session.job("playground"))
+    )
+
+
+def g_loss() -> None:
+    """The slide's 'Loss function for G', a run's mean D(G(z)) marked as it trains."""
+    c1, c2 = st.columns([1, 3], vertical_alignment="center")
+    c1.button(
+        "Train a minimax GAN here",
+        key=f"{KEY}train",
+        on_click=lambda: session.start("guide", DEMO, max_steps=DEMO_STEPS, fps=2.0),
+        help="The double moon with the saturating G loss: watch where its D(G(z)) sits",
+    )
+    c2.caption(
+        "The diamond marks a run's mean D(G(z)): this demo's, or your Playground run's. "
+        "Early on it sits near 0, where the minimax curve is flat (no gradient for G) and "
+        "the non-saturating one steep."
+    )
+    was = _training()
+
+    def body() -> None:
+        d_fake, whose = _marked()
+        live.chart(lecture_figures.g_loss_figure(d_fake, whose), f"{KEY}gloss")
+        if was and not _training():
+            st.rerun()
+
+    st.fragment(body, run_every=1.0 if was else None)()
+
+
+def optimal_d() -> None:
+    """Two Gaussians on a line, moved with sliders, and D* between them."""
+    c1, c2, c3 = st.columns(3)
+    data_mean = c1.slider("p_data's mean", -3.0, 3.0, -1.0, 0.1, key=f"{KEY}data_mean")
+    g_mean = c2.slider("p_g's mean (the generator)", -3.0, 3.0, 1.5, 0.1, key=f"{KEY}g_mean")
+    g_std = c3.slider("p_g's spread", 0.3, 3.0, 1.0, 0.1, key=f"{KEY}g_std")
+    live.chart(lecture_figures.optimal_d_figure(data_mean, g_mean, 1.0, g_std), f"{KEY}optimal_d")
