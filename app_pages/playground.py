@@ -147,7 +147,7 @@ with row[1]:
 with row[2]:
     st.toggle(
         "Diagram",
-        value=presenting,
+        value=presenting or st.query_params.get("diagram") == "1",
         key=f"{KEY}diagram",
         help="The GAN type as on the slides: which network trains now, its live numbers",
     )
@@ -190,10 +190,6 @@ def idle() -> bool:
     return not handles()
 
 
-def queued() -> bool:
-    return any(h.state == "queued" for h in handles())
-
-
 def run_view() -> None:
     """The run's part of the page: buttons, picture, timeline, curves and downloads. A
     fragment: Train, Pause, Step and Reset redraw only this part, with the picture's
@@ -204,7 +200,7 @@ def run_view() -> None:
     nested straight in a box made outside its parent fragment is drawn twice, the old
     copy left standing (Streamlit 1.67; tests/e2e/test_playground_e2e.py)."""
     with picture_box, st.container():  # first: it records its pace, read by live.follow
-        live.live(picture, fast=fast, name="picture", idle=idle, queued=queued)
+        live.live(picture, fast=fast, name="picture", idle=idle)
     with buttons_box:
         buttons()
     with timeline_box, st.container():

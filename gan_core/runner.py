@@ -519,15 +519,23 @@ class Runner:
         return min(room, key=lambda w: len(w.jobs)) if room else None
 
     def _start_together(self, jobs: list[JobHandle]) -> None:
-        """Resume a group's members once all have their first frame (or have ended)."""
+        """Resume a group's members once all have their first frame (or have ended).
+
+        A member stays ``held`` until its process says it runs: between the resume and
+        that frame its state is still "paused", and a page drawn then showed Train
+        instead of Pause for the rest of the run (tests/e2e/test_compare_e2e.py)."""
         while not self._closed and any(
             j.first_frame_s is None and j.state not in ENDED for j in jobs
         ):
             time.sleep(0.05)
-        for job in jobs:
-            if job.held:
-                job.held = False
-                job.resume()
+        resumed = [job for job in jobs if job.held]
+        for job in resumed:
+            job.resume()
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline and any(j.held and j.state == "paused" for j in resumed):
+            time.sleep(0.02)
+        for job in resumed:
+            job.held = False
 
     def _reap_loop(self) -> None:
         while not self._closed:

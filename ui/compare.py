@@ -148,10 +148,6 @@ def idle() -> bool:
     return not handles()
 
 
-def queued() -> bool:
-    return any(h.state == "queued" for h in handles())
-
-
 def buttons() -> None:
     transport.buttons(
         handles,
@@ -166,7 +162,7 @@ def run_view() -> None:
     """Buttons, the runs' clouds and the curves, as one fragment: Train, Pause, Step and
     Reset redraw this part only, with the clouds' pace for the new state."""
     buttons()
-    live.live(panel, fast=training, idle=idle, queued=queued)
+    live.live(panel, fast=training, idle=idle)
     live.live(curves, every=live.slow(), idle=idle)
 
 

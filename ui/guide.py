@@ -39,7 +39,7 @@ def g_loss() -> None:
     c1.button(
         "Train a minimax GAN here",
         key=f"{KEY}train",
-        on_click=lambda: session.start("guide", DEMO, max_steps=DEMO_STEPS, fps=2.0),
+        on_click=lambda: session.start("guide", DEMO, max_steps=DEMO_STEPS, fps=2.0, picture=False),
         help="The double moon with the saturating G loss: watch where its D(G(z)) sits",
     )
     c2.caption(

@@ -257,7 +257,6 @@ def live(
     fast: Callable[[], bool] | None = None,
     name: str | None = None,
     idle: Callable[[], bool] | None = None,
-    queued: Callable[[], bool] | None = None,
 ) -> None:
     """Run ``body`` now and again every ``every`` seconds, as a fragment.
 
@@ -270,15 +269,15 @@ def live(
 
     The pages start and stop their runs from a fragment around this one (the buttons'),
     which re-creates it with the new pace. Of the changes nobody clicked, this one
-    reruns the page: a run that ends (fast to slow) and a run that leaves the queue
-    (``queued()`` when it was drawn). Not any change: a page rerun asked from a fragment
-    while the page reruns anyway made thirty pages rerun each other's way for seconds
-    when a class pressed Reset at once (bench/load.py). ``name`` lets another fragment
-    ask for that rerun (``follow``).
+    reruns the page: a run that ends (fast to slow), one that leaves the queue or
+    resumes by itself (slow to fast: a run paused for want of a viewer goes on when
+    the page looks again), so that the buttons never show Train for a running run. Not
+    on every redraw: a page rerun asked from a fragment while the page reruns anyway
+    made thirty pages rerun each other's way for seconds when a class pressed Reset at
+    once (bench/load.py). ``name`` lets another fragment ask for that rerun (``follow``).
     """
     still = idle is not None and idle()
     was_fast = bool(fast and not still and fast())
-    waiting = bool(queued and not still and queued())
     if still:
         chosen = None
     elif fast is None:
@@ -293,7 +292,7 @@ def live(
         if fast is None or chosen is None:
             return
         now_fast = fast()
-        if (was_fast and not now_fast) or (waiting and now_fast):
+        if was_fast != now_fast:
             st.rerun()
 
     st.fragment(paced, run_every=chosen)()

@@ -6,8 +6,9 @@ import streamlit as st
 
 from gan_core.config import ConfigError, RunConfig
 
-NOT_CONFIG = {"present", "preset", "page", "layers"}
-"""Query keys that are page options, not run settings (layers: ui/view.layers_from_link)."""
+NOT_CONFIG = {"present", "preset", "page", "layers", "diagram"}
+"""Query keys that are page options, not run settings (layers: ui/view.layers_from_link;
+diagram=1: the Playground's diagram on)."""
 
 
 def parse(flat: dict[str, str]) -> tuple[RunConfig, list[str]]:

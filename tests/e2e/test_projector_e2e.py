@@ -2,12 +2,15 @@
 the loss curves of the Playground, and every run's cloud on Compare, lie inside the
 window, axes and tick labels included; type ≥ 16 px; no empty band above the cloud."""
 
+from pathlib import Path
+
 import pytest
 
 from gan_core.presets import PRESETS
 from tests.e2e.server import FIGURE_BOXES, main_text, projector_page, wait_for
 from ui.presets import for_compare
 
+ROOT = Path(__file__).resolve().parents[2]
 PLAYGROUND = ["collapse-ring", "cgan-ring", "infogan-ring"]  # GAN, cGAN, InfoGAN first runs
 
 TOPS = """() => {
@@ -36,6 +39,8 @@ def test_playground_cloud_and_curves_fit_a_projector(browser, server, preset):
         assert cloud["tick"] >= 16 and curves["tick"] >= 16, (cloud, curves)
         tops = page.evaluate(TOPS)
         assert tops["pills"] - tops["buttons"] < 60, f"an empty band under the buttons: {tops}"
+        if preset == "infogan-ring":  # the README's projector picture, with the diagram
+            page.screenshot(path=str(ROOT / "docs" / "projector.png"))
         page.get_by_role("button", name="Reset", exact=True).click()
 
 

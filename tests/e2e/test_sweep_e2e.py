@@ -1,6 +1,10 @@
 """The Sweep page in a real browser: cells fill as runs go, a cell opens the Playground."""
 
+from pathlib import Path
+
 from tests.e2e.server import enter, main_text, wait_for
+
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_cells_fill_as_runs_go_and_a_cell_opens_the_playground(page):
@@ -24,6 +28,7 @@ def test_cells_fill_as_runs_go_and_a_cell_opens_the_playground(page):
     wait_for(all_final, timeout=120, what="every cell final")
     assert min(seen) < 4, "cells fill one by one as their runs finish"
     assert "4 of 4 runs done" in main_text(page)
+    page.screenshot(path=str(ROOT / "docs" / "sweep.png"))
     texts = [t.strip() for t in page.locator(".sweep-map td a").all_inner_texts()]
     assert all(t[:1].isdigit() for t in texts), texts
     assert not page.locator("[data-testid='stException']").count()
