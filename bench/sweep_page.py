@@ -51,9 +51,9 @@ def one_round(browser, url: str, pid: int, n: int, steps: int, timeout: float) -
     page.goto(f"{url}/sweep?preset=lr-map")
     page.get_by_role("button", name="Train", exact=True).wait_for(timeout=60_000)
     values = ", ".join(RATES[:n])
+    enter(page, "Steps per run", str(steps))  # first: the grid's caption waits for all
     enter(page, "x values", values)
     enter(page, "y values", values)
-    enter(page, "Steps per run", str(steps))
     wait_for(lambda: f"{n * n} runs ({n} × {n} cells" in main_text(page), what="the grid")
     time.sleep(6)  # a warm server
     peak = Peak(pid)

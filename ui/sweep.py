@@ -323,7 +323,19 @@ def map_html(
             )
         rows.append(f"<th>{html.escape(sweep.y.label(yv))}</th>" + "".join(tds))
     body = "".join(f"<tr>{r}</tr>" if not r.startswith("<tr>") else r for r in rows)
-    return f'<div class="sweep-map"><table>{body}</table></div>'
+    return f'<div class="sweep-map"><table>{body}</table></div>' + legend(metric, span)
+
+
+def legend(metric: str, span: tuple[float, float]) -> str:
+    """The colour scale in words and colours: which end fails, which works."""
+    m = S.METRICS[metric]
+    ends = (span[0], span[1]) if m.higher_is_better else (span[1], span[0])
+    stops = sample_colorscale(COLOURS, [0.0, 0.25, 0.5, 0.75, 1.0])
+    swatches = "".join(f'<span style="background:{c}"></span>' for c in stops)
+    return (
+        f'<div class="sweep-legend">fails {ends[0]:{m.fmt}} {swatches} '
+        f"{ends[1]:{m.fmt}} works</div>"
+    )
 
 
 MAP_CSS = """
@@ -336,6 +348,8 @@ MAP_CSS = """
 .sweep-map td a { display: block; padding: 6px 4px; text-decoration: none; }
 .sweep-map td small { display: block; font-size: 0.6em; min-height: 1em; }
 .sweep-map td.live { outline: 2px dashed #888; }
+.sweep-legend { margin-top: 6px; font-size: 0.9em; }
+.sweep-legend span { display: inline-block; width: 28px; height: 14px; vertical-align: middle; }
 </style>
 """
 

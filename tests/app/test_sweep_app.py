@@ -101,6 +101,7 @@ def test_train_fills_every_cell_with_links_to_the_playground(app):
     links = [href.replace("&amp;", "&") for _, href, _ in cells]
     assert any("lr_d=0.0001" in h and "loss=lsgan" in h and "target=ring" in h for h in links)
     assert any("4 of 4 runs done" in c.value for c in app.caption)
+    assert "fails 0" in html and "8 works" in html, "the legend: 0 to 8 modes"
     csv = app.get("download_button")
     assert csv, "the table as CSV once every run finished"
     app.button(key="sw_reset").click().run()

@@ -10,9 +10,9 @@ ROOT = Path(__file__).resolve().parents[2]
 def test_cells_fill_as_runs_go_and_a_cell_opens_the_playground(page):
     page.goto(page.base_url + "/sweep")
     page.get_by_role("button", name="Train", exact=True).wait_for()
+    enter(page, "Steps per run", "400")  # first: the grid's caption below waits for all
     enter(page, "x values", "0.0001, 0.001")
     enter(page, "y values", "0.0001, 0.001")
-    enter(page, "Steps per run", "400")
     wait_for(lambda: "4 runs (2 × 2 cells" in main_text(page), what="the grid's size")
     # the e2e server trains 2 runs at once: the page says the rest will queue
     assert "2 will wait in the queue" in main_text(page)
@@ -26,6 +26,7 @@ def test_cells_fill_as_runs_go_and_a_cell_opens_the_playground(page):
         return finals.count() == 4
 
     wait_for(all_final, timeout=120, what="every cell final")
+    assert "at step 400" in main_text(page), "the budget typed in is the runs' budget"
     assert min(seen) < 4, "cells fill one by one as their runs finish"
     assert "4 of 4 runs done" in main_text(page)
     page.screenshot(path=str(ROOT / "docs" / "sweep.png"))
