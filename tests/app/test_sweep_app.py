@@ -107,3 +107,21 @@ def test_train_fills_every_cell_with_links_to_the_playground(app):
     app.button(key="sw_reset").click().run()
     assert all(h.state == "stopped" or h.state == "done" for h in handles)
     assert not map_html(app)
+
+
+def test_map_marks_diverged_queued_and_live_cells():
+    from gan_core import sweep as S
+    from gan_core.config import RunConfig
+    from ui.sweep import map_html
+
+    base = RunConfig(target="ring")
+    sweep = S.Sweep(
+        base, S.parse_axis("x", "lr_d=1e-3,1,0.5", base), S.parse_axis("y", "batch=32", base)
+    )
+    ok, bad, waiting = sweep.runs()
+    results = {ok: {"modes": 7}, bad: {"error": "D's loss is nan at step 12"}, waiting: None}
+    states = {ok: "running", bad: "diverged", waiting: "queued"}
+    html = map_html(sweep, "modes", results, states, modes_total=8)
+    cells = re.findall(r'<td class="(\w+)"[^>]*><a [^>]*>([^<]*)<small>([^<]*)</small>', html)
+    assert cells == [("live", "7", "training"), ("final", "✕", "diverged"), ("live", "queued", "")]
+    assert "fails 0" in html and "8 works" in html
