@@ -54,8 +54,9 @@ def _add_config_flags(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def config_from_args(args: argparse.Namespace) -> RunConfig:
-    """Only the flags the user gave, validated exactly as the URL query is."""
+def config_from_args(args: argparse.Namespace, base: RunConfig | None = None) -> RunConfig:
+    """Only the flags the user gave (over ``base``'s settings, e.g. a sweep preset's),
+    validated exactly as the URL query is."""
     names = set(SPECS) | {p for t in T.TARGETS.values() for p in t.params}
     flat = {k: v for k, v in vars(args).items() if k in names and v is not None}
     custom = None
@@ -63,6 +64,8 @@ def config_from_args(args: argparse.Namespace) -> RunConfig:
         with open(args.data, "rb") as fh:
             custom = read_points_csv(fh.read())
         flat.setdefault("target", "custom")
+    if base is not None:
+        flat = {**base.to_flat(), **flat}
     return RunConfig.from_flat(flat, custom=custom)
 
 
@@ -151,10 +154,14 @@ def _add_sweep_parser(sub) -> None:
     out.add_argument(
         "--seeds",
         type=int,
-        default=1,
-        help=f"runs per cell, seeds S, S+1, … from --seed (1 to {S.MAX_SEEDS}; default 1)",
+        help=f"runs per cell, seeds S, S+1, … from --seed (1 to {S.MAX_SEEDS}; default 1, "
+        "or the preset's)",
     )
-    out.add_argument("--steps", type=int, default=5000, help="training steps (default 5000)")
+    out.add_argument(
+        "--steps",
+        type=int,
+        help=f"training steps (default {S.Sweep.steps:,}, or the preset's)",
+    )
     out.add_argument(
         "--metric",
         choices=list(S.METRICS),
@@ -180,19 +187,17 @@ def sweep_from_args(args: argparse.Namespace):
     from gan_core import sweep as S
 
     preset = S.SWEEP_PRESETS.get(args.preset) if args.preset else None
-    base = config_from_args(args)
-    if preset is not None:
-        given = {k: v for k, v in base.to_flat().items() if v != RunConfig().to_flat().get(k)}
-        base = RunConfig.from_flat({**preset.sweep.base.to_flat(), **given})
+    base = config_from_args(args, preset.sweep.base if preset else None)
     if args.x is None and preset is None:
         raise S.SweepError("x axis: give --x SETTING=V1,V2,… (or --preset)")
     if args.y is None and preset is None:
         raise S.SweepError("y axis: give --y SETTING=V1,V2,… (or --preset)")
     x = S.parse_axis("x", args.x, base) if args.x else preset.sweep.x
     y = S.parse_axis("y", args.y, base) if args.y else preset.sweep.y
-    steps = args.steps if preset is None or args.steps != 5000 else preset.sweep.steps
-    seeds = args.seeds if preset is None or args.seeds != 1 else preset.sweep.seeds
-    metric = args.metric or (preset.sweep.metric if preset else "modes")
+    default = preset.sweep if preset else S.Sweep  # (the class: its fields' defaults)
+    steps = default.steps if args.steps is None else args.steps
+    seeds = default.seeds if args.seeds is None else args.seeds
+    metric = args.metric or default.metric
     return S.Sweep(base, x, y, seeds=seeds, steps=steps, metric=metric)
 
 

@@ -85,10 +85,6 @@ class Axis:
     def label(self, value) -> str:
         return _fmt(value)
 
-    def spec(self) -> str:
-        """The CLI's form: ``lr_d=0.0001,0.001``."""
-        return f"{self.name}=" + ",".join(self.label(v) for v in self.values)
-
 
 def log_values(lo: float, hi: float, n: int) -> list[float]:
     """``n`` log-spaced values from lo to hi, rounded to 2 significant digits (1e-4, 2.5e-4, …)."""

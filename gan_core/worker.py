@@ -114,7 +114,7 @@ class Run:
         self.background = None  # the cloud's real points, drawn at the first frame
         self.beside_real = bool(opts.get("beside_real", True))
         self.drawn = bool(opts.get("picture", True))  # the Sweep's runs send figures only
-        self.dot = float(opts.get("dot", 0.0)) or None  # points' radius (raster.DOT)
+        self.dot = float(opts.get("dot", 0.0))  # points' radius; 0: raster.DOT
         self.metrics_every = float(opts.get("metrics_every", 0.0))  # at least this often
         self.fps = float(opts.get("fps", 5.0))
         self.max_steps = int(opts.get("max_steps", 0)) or None

@@ -7,7 +7,7 @@ import streamlit as st
 
 from gan_core import lecture_figures
 from gan_core.config import RunConfig
-from ui import live, session
+from ui import live, session, transport
 
 KEY = "guide_"
 DEMO = RunConfig(target="moons", loss="minimax")
@@ -27,10 +27,8 @@ def _marked():
 
 
 def _training() -> bool:
-    return any(
-        h is not None and h.state in ("queued", "starting", "running")
-        for h in (session.job("guide"), session.job("playground"))
-    )
+    runs = [session.job("guide"), session.job("playground")]
+    return transport.busy([h for h in runs if h is not None])
 
 
 def g_loss() -> None:
@@ -47,15 +45,12 @@ def g_loss() -> None:
         "Early on it sits near 0, where the minimax curve is flat (no gradient for G) and "
         "the non-saturating one steep."
     )
-    was = _training()
 
     def body() -> None:
         d_fake, whose = _marked()
         live.chart(lecture_figures.g_loss_figure(d_fake, whose), f"{KEY}gloss")
-        if was and not _training():
-            st.rerun()
 
-    st.fragment(body, run_every=1.0 if was else None)()
+    live.while_busy(body, _training)
 
 
 def optimal_d() -> None:

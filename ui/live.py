@@ -298,6 +298,20 @@ def live(
     st.fragment(paced, run_every=chosen)()
 
 
+def while_busy(body: Callable[[], None], busy: Callable[[], bool], every: float = SLOW) -> None:
+    """``body`` as a fragment that redraws every ``every`` seconds while ``busy()`` holds
+    (runs the page drew as under way) and reruns the page when it stops holding, so that
+    the buttons drawn outside come back; it does not redraw on its own otherwise."""
+    was = busy()
+
+    def paced() -> None:
+        body()
+        if was and not busy():
+            st.rerun()
+
+    st.fragment(paced, run_every=every if was else None)()
+
+
 def follow(name: str, fast: Callable[[], bool]) -> None:
     """From another fragment: rerun the page when fragment ``name`` must go fast (the
     timeline's Play, in its own fragment, must not wait up to SLOW seconds for the

@@ -8,6 +8,17 @@ CSS = """
 [data-stale="true"] { opacity: 1 !important; transition: none !important; }
 /* the live pictures are small PNGs the browser scales up: sharp pixels, not a blur */
 .gan-lab-figure .imagelayer image { image-rendering: pixelated; }
+/* the Sweep page's map (ui/sweep.py): an HTML table whose cells are links */
+.sweep-map table { border-collapse: separate; border-spacing: 3px; }
+.sweep-map th { font-weight: 600; padding: 4px 8px; text-align: center; }
+.sweep-map th.corner { font-weight: 400; font-size: 0.85em; }
+.sweep-map td { min-width: 84px; height: 58px; text-align: center; padding: 0;
+  border-radius: 4px; font-size: 1.2em; font-variant-numeric: tabular-nums; }
+.sweep-map td a { display: block; padding: 6px 4px; text-decoration: none; }
+.sweep-map td small { display: block; font-size: 0.6em; min-height: 1em; }
+.sweep-map td.live { outline: 2px dashed #888; }
+.sweep-legend { margin-top: 6px; font-size: 0.9em; }
+.sweep-legend span { display: inline-block; width: 28px; height: 14px; vertical-align: middle; }
 </style>
 """
 

@@ -21,7 +21,8 @@ from gan_core.evaluation import RESULT_KEYS
 from gan_core.export import rows_csv
 from gan_core.presets import PRESETS
 from gan_core.runner import JobHandle
-from ui import controls, presets, query, session
+from ui import controls, live, presets, query, session
+from ui.transport import FINISHED
 
 KEY = "sw_"
 NAME = "sweep"
@@ -41,7 +42,6 @@ METRICS_EVERY = 5.0
 """Seconds between a sweep run's evaluations while it trains (~45 ms each: 16 runs of a
 process evaluated every second would spend most of its time there); a run is evaluated
 once more when it reaches the budget, and that is the figure its cell keeps."""
-FINISHED = ("done", "diverged", "error", "stopped")
 
 
 # --- widgets ---------------------------------------------------------------------------
@@ -243,7 +243,7 @@ def buttons(sweep: S.Sweep | None) -> None:
     c2.button("Reset", on_click=stop, disabled=not handles(), width="stretch", key=f"{KEY}reset")
     if sweep is not None and not handles():
         cap = session.runner().max_runs
-        n = len(sweep.runs())
+        n = sweep.shape[0] * sweep.shape[1] * sweep.seeds
         line = f"{n} runs ({sweep.shape[1]} × {sweep.shape[0]} cells × {sweep.seeds} seed(s))"
         if n > cap:
             line += (
@@ -288,13 +288,13 @@ def map_html(
     fmt = S.METRICS[metric].fmt
     first = {}
     cell_states: dict[tuple[int, int], list[str]] = {}
-    for run in sweep.runs():
+    for run, state in states.items():  # (seeds in order: a cell's first is its first seed)
         first.setdefault((run.i, run.j), run.config)
-        cell_states.setdefault((run.i, run.j), []).append(states.get(run, "waiting"))
+        cell_states.setdefault((run.i, run.j), []).append(state)
     head = "".join(f"<th>{html.escape(sweep.x.label(v))}</th>" for v in sweep.x.values)
     rows = [
-        f'<tr><th class="corner">{html.escape(sweep.y.name)} ↓ · '
-        f"{html.escape(sweep.x.name)} →</th>{head}</tr>"
+        f'<th class="corner">{html.escape(sweep.y.name)} ↓ · '
+        f"{html.escape(sweep.x.name)} →</th>{head}"
     ]
     for j, yv in enumerate(sweep.y.values):
         tds = []
@@ -311,10 +311,11 @@ def map_html(
                 text = "✕" if c.diverged else "…" if "queued" not in st_ else "queued"
             if c.diverged:
                 note = f"✕ {c.diverged} diverged" if c.value is not None else "diverged"
-            elif any(s not in FINISHED for s in st_) and c.value is not None:
+            training = any(s not in FINISHED for s in st_)
+            if not c.diverged and training and c.value is not None:
                 note = "training"
             style = f"background:{bg};color:{fg}"
-            cls = "live" if any(s not in FINISHED for s in st_) else "final"
+            cls = "live" if training else "final"
             href = html.escape(cell_link(first[(i, j)]))
             tds.append(
                 f'<td class="{cls}" style="{style}"><a href="{href}" target="_blank" '
@@ -322,7 +323,7 @@ def map_html(
                 f'Playground">{text}<small>{note}</small></a></td>'
             )
         rows.append(f"<th>{html.escape(sweep.y.label(yv))}</th>" + "".join(tds))
-    body = "".join(f"<tr>{r}</tr>" if not r.startswith("<tr>") else r for r in rows)
+    body = "".join(f"<tr>{r}</tr>" for r in rows)
     return f'<div class="sweep-map"><table>{body}</table></div>' + legend(metric, span)
 
 
@@ -336,22 +337,6 @@ def legend(metric: str, span: tuple[float, float]) -> str:
         f'<div class="sweep-legend">fails {ends[0]:{m.fmt}} {swatches} '
         f"{ends[1]:{m.fmt}} works</div>"
     )
-
-
-MAP_CSS = """
-<style>
-.sweep-map table { border-collapse: separate; border-spacing: 3px; }
-.sweep-map th { font-weight: 600; padding: 4px 8px; text-align: center; }
-.sweep-map th.corner { font-weight: 400; font-size: 0.85em; }
-.sweep-map td { min-width: 84px; height: 58px; text-align: center; padding: 0;
-  border-radius: 4px; font-size: 1.2em; font-variant-numeric: tabular-nums; }
-.sweep-map td a { display: block; padding: 6px 4px; text-decoration: none; }
-.sweep-map td small { display: block; font-size: 0.6em; min-height: 1em; }
-.sweep-map td.live { outline: 2px dashed #888; }
-.sweep-legend { margin-top: 6px; font-size: 0.9em; }
-.sweep-legend span { display: inline-block; width: 28px; height: 14px; vertical-align: middle; }
-</style>
-"""
 
 
 def status_line(pairs: list[tuple[S.Run, JobHandle]]) -> str:
@@ -389,11 +374,10 @@ def map_view() -> None:
         f"{sweep.seeds} seed(s) per cell (dashed: still training). Click a cell to open "
         "it in the Playground."
     )
-    st.html(MAP_CSS)
     st.markdown(map_html(sweep, metric, results, states, total), unsafe_allow_html=True)
     st.caption(status_line(pairs))
     rows = [sweep.row(run, res) for run, res in results.items() if res is not None]
-    if rows and not any(h.state not in FINISHED for _, h in pairs):
+    if rows and not busy():
         st.download_button(
             "Download the table (CSV)",
             rows_csv(rows),
@@ -404,13 +388,6 @@ def map_view() -> None:
 
 
 def live_map() -> None:
-    """``map_view`` as a fragment that redraws once a second while runs train, and reruns
-    the page when they have all finished (the Train button comes back)."""
-    was_busy = busy()
-
-    def body() -> None:
-        map_view()
-        if was_busy and not busy():
-            st.rerun()
-
-    st.fragment(body, run_every=1.0 if was_busy else None)()
+    """``map_view`` redrawn once a second while runs train; the page reruns when they
+    have all finished (the Train button comes back)."""
+    live.while_busy(map_view, busy)

@@ -266,20 +266,14 @@ def test_diagram_lights_the_network_each_step_trains(page):
     page.get_by_text("Diagram", exact=True).click()
     shown = wait_for(lambda: page.evaluate(DIAGRAM_LIT), what="the diagram drawn")
     assert shown[0]["boxes"] == 8 and shown[0]["lit"] == [], shown
-    page.get_by_text("D only", exact=True).click()
-    page.get_by_role("button", name="Step", exact=True).click()
-    wait_for(
-        lambda: (page.evaluate(DIAGRAM_LIT) or [{}])[0].get("lit") == ["d"],
-        timeout=60,
-        what="D lit after a D step",
-    )
-    page.get_by_text("G only", exact=True).click()
-    page.get_by_role("button", name="Step", exact=True).click()
-    wait_for(
-        lambda: (page.evaluate(DIAGRAM_LIT) or [{}])[0].get("lit") == ["g"],
-        timeout=30,
-        what="G lit after a G step",
-    )
+    for mode, side, seconds in (("D only", "d", 60), ("G only", "g", 30)):
+        page.get_by_text(mode, exact=True).click()
+        page.get_by_role("button", name="Step", exact=True).click()
+        wait_for(
+            lambda side=side: (page.evaluate(DIAGRAM_LIT) or [{}])[0].get("lit") == [side],
+            timeout=seconds,
+            what=f"{side.upper()} lit after a {side.upper()} step",
+        )
     assert "the last step trained G" in page.evaluate(DIAGRAM_LIT)[0]["title"]
     assert not page.locator("[data-testid='stException']").count()
     page.get_by_role("button", name="Reset", exact=True).click()
