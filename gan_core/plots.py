@@ -207,19 +207,18 @@ def points_figure(
 def sheet_figure(
     info: RunInfo, snap: Snapshot | None, height: int = 420, beside_real: bool = True
 ) -> go.Figure:
-    """Digits: G's images (left) beside real ones (right) as one picture, rows labelled by
-    the label (cGAN) or code (InfoGAN) they were drawn with. Before Train, real only.
-    Without ``beside_real`` (Compare's narrow columns), G's images alone."""
+    """Digits: G's images (left) beside real ones (right), two pictures (only G's changes
+    from frame to frame), rows labelled by the label (cGAN) or code (InfoGAN) they were
+    drawn with; before Train, G's sheet is blank. Without ``beside_real`` (Compare's
+    narrow columns), G's images alone."""
     from gan_core.snapshot import GRID, sheet_rows
 
     width, tall = raster_mod.sheet_size(info, GRID, GRID, beside_real)
-    if snap is None:
+    if snap is None:  # before Train: a blank sheet for G's images
         blank = np.full((GRID * GRID, int(np.prod(info.image))), -1.0, dtype=np.float32)
-        source = raster_mod.sheet(info, blank, GRID, GRID, beside_real=beside_real)
+        source = raster_mod.made_sheet(info, blank, GRID, GRID)
     else:  # drawn by the training process, or (an older frame of the timeline) here
-        source = snap.image or raster_mod.sheet(
-            info, snap.fake, GRID, GRID, beside_real=beside_real
-        )
+        source = snap.image or raster_mod.made_sheet(info, snap.fake, GRID, GRID)
     cell = tall / GRID
     gan = info.config.gan
     if gan == "gan":
@@ -235,25 +234,32 @@ def sheet_figure(
             title=dict(text=what, standoff=2),
         )
     hidden = dict(showgrid=False, zeroline=False, ticks="", fixedrange=True)
-    half = (width - raster_mod.SHEET_GAP) / 2
+    half = (width - raster_mod.SHEET_GAP) / 2 if beside_real else width
+
+    def picture(uri: str, left: float) -> dict:
+        return dict(
+            source=uri,
+            xref="x",
+            yref="y",
+            x=left,
+            y=tall,
+            sizex=half,
+            sizey=tall,
+            sizing="stretch",
+            layer="below",
+        )
+
     layout = dict(
         height=height,
         margin=dict(l=45, r=10, t=30, b=10),
         xaxis=dict(hidden, range=[0, width], showticklabels=False, constrain="domain"),
         yaxis=dict(hidden, range=[0, tall], scaleanchor="x", scaleratio=1, **rows),
-        images=[
-            dict(
-                source=source,
-                xref="x",
-                yref="y",
-                x=0,
-                y=tall,
-                sizex=width,
-                sizey=tall,
-                sizing="stretch",
-                layer="below",
-            )
-        ],
+        images=[picture(source, 0)]
+        + (
+            [picture(raster_mod.real_sheet_uri(info, GRID, GRID), half + raster_mod.SHEET_GAP)]
+            if beside_real
+            else []
+        ),
         annotations=[
             dict(x=half / 2, y=tall, yanchor="bottom", text="generated", showarrow=False),
             dict(x=width - half / 2, y=tall, yanchor="bottom", text="real", showarrow=False),
@@ -264,8 +270,10 @@ def sheet_figure(
         uirevision=f"sheet:{gan}",
         hovermode=False,
     )
-    # (an empty trace named as the cloud's: the picture's figure is found the same way)
-    trace = dict(type="scatter", x=[None], y=[None], name="generated", hoverinfo="skip")
+    # (an empty trace named as the cloud's: the picture's figure is found the same way,
+    # and, as the cloud's, it has a "generated" trace once G has drawn)
+    name = "real" if snap is None else "generated"
+    trace = dict(type="scatter", x=[None], y=[None], name=name, hoverinfo="skip")
     return go.Figure([trace], layout, _validate=False)
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import base64
 import io
+import weakref
 from functools import lru_cache
 
 import numpy as np
@@ -158,36 +159,46 @@ def real_sheet(info, rows: int, cols: int) -> np.ndarray:
 
 
 def sheet_size(info, rows: int, cols: int, beside_real: bool = True) -> tuple[int, int]:
-    """(width, height) in pixels of ``sheet``'s picture."""
+    """(width, height) in pixels of a sheet (G's images, and the real ones beside)."""
     h, w = info.image
     sheet_w = cols * (w * PIXEL + GAP) - GAP
     width = 2 * sheet_w + SHEET_GAP if beside_real else sheet_w
     return width, rows * (h * PIXEL + GAP) - GAP
 
 
-def sheet_pixels(
-    info,
-    fake: np.ndarray,
-    rows: int,
-    cols: int,
-    base: np.ndarray | None = None,
-    beside_real: bool = True,
-) -> np.ndarray:
-    """Generated images (left) beside real ones (right), grey levels; ``base``:
-    ``real_sheet``, if already drawn (it is the same for a whole run). Without
-    ``beside_real`` (and no ``base``), G's images alone."""
+def sheet_pixels(info, fake: np.ndarray, rows: int, cols: int) -> np.ndarray:
+    """Generated images (left) beside real ones (right), grey levels: a GIF's frame."""
     made = _tile(fake, info.image, rows, cols)
-    if base is None and not beside_real:
-        return made
-    real = real_sheet(info, rows, cols) if base is None else base
     gap = np.full((made.shape[0], SHEET_GAP), 255, dtype=np.uint8)
-    return np.hstack([made, gap, real])
+    return np.hstack([made, gap, real_sheet(info, rows, cols)])
 
 
-def sheet(info, fake: np.ndarray, rows: int, cols: int, **kw) -> str:
-    """``sheet_pixels`` (same arguments) as a PNG data URI: the digits' live picture."""
+def made_sheet(info, fake: np.ndarray, rows: int, cols: int) -> str:
+    """G's images alone as a PNG data URI: the digits' live picture. The real sheet
+    beside it is a second image that stays (``real_sheet_uri``), so a frame's PNG is half
+    the pixels for the training process to encode and for the browser to decode."""
+    return gray_uri(_tile(fake, info.image, rows, cols))
+
+
+_REAL_SHEETS: dict[int, tuple[weakref.ref, str]] = {}
+
+
+def real_sheet_uri(info, rows: int, cols: int) -> str:
+    """``real_sheet`` as a PNG data URI, drawn once per run's data (each frame's figure
+    carries it: the browser keeps it, it never changes)."""
+    key = id(info.real)
+    held = _REAL_SHEETS.get(key)
+    if held is None or held[0]() is not info.real:
+        if len(_REAL_SHEETS) >= 64:  # bounded: forget runs that are gone, else all
+            alive = {k: v for k, v in _REAL_SHEETS.items() if v[0]() is not None}
+            _REAL_SHEETS.clear()
+            _REAL_SHEETS.update(alive if len(alive) < 64 else {})
+        uri = gray_uri(real_sheet(info, rows, cols))
+        held = _REAL_SHEETS[key] = (weakref.ref(info.real), uri)
+    return held[1]
+
+
+def gray_uri(pixels: np.ndarray) -> str:
     buf = io.BytesIO()
-    Image.fromarray(sheet_pixels(info, fake, rows, cols, **kw), "L").save(
-        buf, format="PNG", compress_level=1
-    )
+    Image.fromarray(pixels, "L").save(buf, format="PNG", compress_level=1)
     return "data:image/png;base64," + base64.b64encode(buf.getvalue()).decode("ascii")

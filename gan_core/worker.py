@@ -17,8 +17,7 @@ Messages from the worker: ("ready", pid) · ("info", id, RunInfo) · ("snap", id
                           ("model", id, bytes) · ("error", id, message)
 
 Start opts: fps, max_steps, max_seconds, paused, layers (probe names, see probes.py),
-view_code, view_cont, beside_real (digits: real images beside G's; Compare leaves them
-out to give G's the width), picture (False: no cloud image, the Sweep page shows
+view_code, view_cont, picture (False: no cloud image, the Sweep page shows
 figures only), dot (the generated points' radius in pixels: raster.PRESENT_DOT in
 presentation mode), metrics_every (seconds between evaluations at least: a sweep's map needs
 few, each costs ~45 ms), and init_state (a model file from export.model_bytes: the run
@@ -112,7 +111,6 @@ class Run:
         self.evaluator = Evaluator(self.trainer)
         self.info = run_info(self.trainer, self.evaluator)
         self.background = None  # the cloud's real points, drawn at the first frame
-        self.beside_real = bool(opts.get("beside_real", True))
         self.drawn = bool(opts.get("picture", True))  # the Sweep's runs send figures only
         self.dot = float(opts.get("dot", 0.0))  # points' radius; 0: raster.DOT
         self.metrics_every = float(opts.get("metrics_every", 0.0))  # at least this often
@@ -208,12 +206,8 @@ class Run:
         from gan_core import raster
         from gan_core.snapshot import GRID
 
-        if self.info.image is not None:  # digits: G's sheet (beside a real one)
-            if self.background is None and self.beside_real:
-                self.background = raster.real_sheet(self.info, GRID, GRID)
-            return raster.sheet(
-                self.info, snap.fake, GRID, GRID, base=self.background, beside_real=self.beside_real
-            )
+        if self.info.image is not None:  # digits: G's sheet (the page adds the real one)
+            return raster.made_sheet(self.info, snap.fake, GRID, GRID)
         if self.background is None:
             self.background = raster.real_layer(self.info.real, self.info.extent)
         return raster.cloud(

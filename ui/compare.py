@@ -121,7 +121,7 @@ def _start(paused: bool) -> list[JobHandle]:
         return []
     budget = st.session_state.get(f"{KEY}budget_steps", DEFAULT_BUDGET)
     runs = session.start_group(
-        NAME, configs, paused=paused, max_steps=budget, beside_real=False, dot=style.dot()
+        NAME, configs, paused=paused, max_steps=budget, dot=style.dot()
     )
     return list(runs.values())
 

@@ -20,13 +20,17 @@ function loadPlotly(url) {
   return window.__ganLabPlotly;
 }
 
-// Only the cloud's image changed: point Plotly's <image> at the new one. Plotly.relayout
-// would do the same after re-validating the whole layout, about 9 ms a frame here.
+// Only the first image changed (the cloud, or G's digits beside the real ones, which
+// stay): point Plotly's <image> at the new one. Plotly.relayout would do the same after
+// re-validating the whole layout, about 9 ms a frame here.
 function swapImage(div, source, Plotly) {
-  const found = div.querySelectorAll('.imagelayer image');
-  if (found.length !== 1) return Plotly.relayout(div, {'images[0].source': source});
-  found[0].setAttributeNS('http://www.w3.org/1999/xlink', 'xlink:href', source);
-  found[0]._imgSrc = source;  // what Plotly compares against when it next redraws images
+  const found = [...div.querySelectorAll('.imagelayer image')]
+    .find((img) => img._imgSrc === div.__image);
+  if (!found) {
+    return Plotly.relayout(div, {'images[0].source': source});
+  }
+  found.setAttributeNS('http://www.w3.org/1999/xlink', 'xlink:href', source);
+  found._imgSrc = source;  // what Plotly compares against when it next redraws images
   div.layout.images[0].source = source;
   div._fullLayout.images[0].source = source;
 }

@@ -1,5 +1,7 @@
 """Digits in the Playground (AppTest): the sheet, the judge's figures, off-plane layers."""
 
+import json
+
 import numpy as np
 
 from tests.app import shown
@@ -30,7 +32,9 @@ def test_digits_view_sheet_judge_and_no_plane_layers(app):
     line = shown.lines(app)[0]
     assert "digits covered" in line and "purity" in line, line
     specs = shown.figure_specs(app)
-    assert any('"generated"' in s and '"real"' in s for s in specs), "two sheets, labelled"
+    sheets = [json.loads(s) for s in specs if '"uirevision":"sheet:' in s.replace(" ", "")]
+    assert len(sheets) == 1 and len(sheets[0]["layout"]["images"]) == 2, "G's and real"
+    assert [a["text"] for a in sheets[0]["layout"]["annotations"]] == ["generated", "real"]
     assert any("precision" in s and "coverage" in s for s in specs), "the k-NN chart"
     assert any("held-out real digits" in c.value for c in app.caption), "the judge's accuracy"
     app.button(key="pg_reset").click().run()
@@ -64,14 +68,13 @@ def test_compare_shows_the_digits_preset_as_three_sheets_of_gs_digits(app):
     assert not app.exception
     assert list(app.session_state["cmp_configs"]) == list(PRESETS["collapse-digits"].runs)
     specs = [s.replace(" ", "") for s in shown.figure_specs(app)]
-    sheets = [s for s in specs if '"name":"generated"' in s]
+    sheets = [json.loads(s) for s in specs if '"uirevision":"sheet:' in s]
     assert len(sheets) == 3, "a sheet per run"
-    assert not any('"text":"real"' in s for s in sheets), (
+    assert all(len(s["layout"]["images"]) == 1 for s in sheets), (
         "G's images alone: the real ones would halve them in a column"
     )
     app.button(key="cmp_train").click().run()
     group = app.session_state["group:compare"]
-    assert all(h.opts["beside_real"] is False for h in group.values())
     handle = group["cgan"]
     wait_for(
         lambda: handle.history.latest() is not None and handle.step > 0, timeout=60, what="run"

@@ -2,7 +2,7 @@
 
 import re
 
-from tests.e2e.server import DRAWN_CLOUDS, wait_for
+from tests.e2e.server import DRAWN_CLOUDS, FIGURE_BOXES, wait_for
 
 STEP = re.compile(r"\bstep (\d+)\b")
 DIGITS = "?target=digits&gan=cgan&g_depth=2&g_width=256&d_depth=2&d_width=256&batch=64"
@@ -28,11 +28,12 @@ def test_digits_train_live_with_judged_coverage(page):
     text = main_text(page)
     assert "draw on the 2-D plane" in text, "the layers are replaced by a line saying why"
     assert page.get_by_text("D heatmap", exact=True).count() == 0
-    before = wait_for(lambda: sheet(page), what="the real digits before Train")
+    wait_for(lambda: page.evaluate(FIGURE_BOXES, "real"), what="the real digits before Train")
+    assert sheet(page) is None, "no generated sheet before Train"
 
     page.get_by_role("button", name="Train", exact=True).click()
     wait_for(lambda: step(page) > 0, timeout=60, what="step N rising")
-    wait_for(lambda: sheet(page) not in (None, before), what="generated digits drawn")
+    wait_for(lambda: sheet(page), timeout=30, what="generated digits drawn")
     first = sheet(page)
     wait_for(lambda: sheet(page) != first, what="the digits change as G learns")
     # the judge's figures reach the status line and the per-digit chart

@@ -57,6 +57,10 @@ def test_infogan_sheet_sweeps_the_continuous_code_along_columns():
     assert codes[:, 0].tolist() == list(range(10)), "a row per code"
 
 
+def png(uri: str) -> Image.Image:
+    return Image.open(io.BytesIO(base64.b64decode(uri.split(",", 1)[1])))
+
+
 def test_digit_picture_is_generated_beside_real_by_row():
     t = Trainer(RunConfig(**SMALL, gan="cgan"))
     ev = Evaluator(t)
@@ -64,12 +68,11 @@ def test_digit_picture_is_generated_beside_real_by_row():
     assert info.image == (8, 8) and info.modes_total == 10 and info.centres is None
     snap = take(t, ev, 0.0, 0.0, layers=("heatmap",))
     assert snap.layers == {}, "plane layers are not computed for images"
-    uri = raster.sheet(info, snap.fake, GRID, GRID)
-    img = Image.open(io.BytesIO(base64.b64decode(uri.split(",", 1)[1])))
-    assert img.size == raster.sheet_size(info, GRID, GRID)
-    pixels = np.asarray(img)
-    half = (img.size[0] - raster.SHEET_GAP) // 2
-    real = pixels[:, -half:]
+    made = png(raster.made_sheet(info, snap.fake, GRID, GRID))
+    assert made.size == raster.sheet_size(info, GRID, GRID, beside_real=False)
+    real = np.asarray(png(raster.real_sheet_uri(info, GRID, GRID)))
+    assert real.shape == made.size[::-1]
+    assert raster.real_sheet_uri(info, GRID, GRID) is raster.real_sheet_uri(info, GRID, GRID)
     cell = 8 * raster.PIXEL + raster.GAP
     # the real sheet's rows are the digits 0..9: row r looks like the real digit r
     from gan_core.judge import judge
