@@ -120,9 +120,7 @@ def _start(paused: bool) -> list[JobHandle]:
     if not configs:
         return []
     budget = st.session_state.get(f"{KEY}budget_steps", DEFAULT_BUDGET)
-    runs = session.start_group(
-        NAME, configs, paused=paused, max_steps=budget, dot=style.dot()
-    )
+    runs = session.start_group(NAME, configs, paused=paused, max_steps=budget, dot=style.dot())
     return list(runs.values())
 
 
