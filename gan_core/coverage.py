@@ -85,45 +85,59 @@ def prdc(real: np.ndarray, fake: np.ndarray, k: int = PRDC_K) -> dict:
     share of real balls holding at least one fake point. Distances go in blocks of fake
     rows, so memory stays bounded for large sets.
     """
-    if isinstance(k, bool) or not isinstance(k, int | np.integer) or k < 1:
-        raise ValueError(f"k must be a positive integer, got {k!r}")
-    real = _as_points(real, "real")
-    fake = _as_points(fake, "fake")
-    if real.shape[1] != fake.shape[1]:
-        raise ValueError(
-            f"real and fake must have the same number of columns, "
-            f"got {real.shape[1]} and {fake.shape[1]}"
-        )
-    for name, x in (("real", real), ("fake", fake)):
-        if len(x) < k + 1:
-            raise ValueError(f"{name} needs at least k+1 = {k + 1} points, got {len(x)}")
+    return RealBalls(real, k).prdc(fake)
 
-    real_r2 = _knn_radii_sq(real, k)
-    fake_r2 = _knn_radii_sq(fake, k)
-    centre = real.mean(0)  # centred copies only pick candidates (see _pairs_within)
-    real_c, fake_c = real - centre, fake - centre
-    real_c_sq = (real_c * real_c).sum(1)
-    in_real_ball = np.zeros(len(fake), dtype=bool)  # precision
-    real_covered = np.zeros(len(real), dtype=bool)  # coverage
-    real_recalled = np.zeros(len(real), dtype=bool)  # recall
-    memberships = 0  # density
-    rows = max(1, min(1000, _BLOCK_ENTRIES // len(real)))
-    for i in range(0, len(fake), rows):
-        block = slice(i, i + rows)
-        f, r, d2 = _pairs_within(
-            fake[block], real, fake_c[block], real_c, real_c_sq, fake_r2[block], real_r2
-        )
-        in_real = d2 <= real_r2[r]
-        in_real_ball[i + f[in_real]] = True
-        real_covered[r[in_real]] = True
-        memberships += int(in_real.sum())
-        real_recalled[r[d2 <= fake_r2[i + f]]] = True
-    return {
-        "precision": float(in_real_ball.mean()),
-        "recall": float(real_recalled.mean()),
-        "density": float(memberships / (k * len(fake))),
-        "coverage": float(real_covered.mean()),
-    }
+
+class RealBalls:
+    """The real side of ``prdc``, measured once: a run's evaluator compares each new
+    generated sample with the same real one (its k-NN radii are a fifth of the cost)."""
+
+    def __init__(self, real: np.ndarray, k: int = PRDC_K):
+        if isinstance(k, bool) or not isinstance(k, int | np.integer) or k < 1:
+            raise ValueError(f"k must be a positive integer, got {k!r}")
+        self.k = int(k)
+        self.real = real = _as_points(real, "real")
+        if len(real) < k + 1:
+            raise ValueError(f"real needs at least k+1 = {k + 1} points, got {len(real)}")
+        self.r2 = _knn_radii_sq(real, k)
+        self.centre = real.mean(0)  # centred copies only pick candidates (_pairs_within)
+        self.c = real - self.centre
+        self.c_sq = (self.c * self.c).sum(1)
+
+    def prdc(self, fake: np.ndarray) -> dict:
+        """``prdc(real, fake, k)`` with this real set and k."""
+        k, real, real_r2 = self.k, self.real, self.r2
+        fake = _as_points(fake, "fake")
+        if real.shape[1] != fake.shape[1]:
+            raise ValueError(
+                f"real and fake must have the same number of columns, "
+                f"got {real.shape[1]} and {fake.shape[1]}"
+            )
+        if len(fake) < k + 1:
+            raise ValueError(f"fake needs at least k+1 = {k + 1} points, got {len(fake)}")
+        fake_r2 = _knn_radii_sq(fake, k)
+        fake_c = fake - self.centre
+        in_real_ball = np.zeros(len(fake), dtype=bool)  # precision
+        real_covered = np.zeros(len(real), dtype=bool)  # coverage
+        real_recalled = np.zeros(len(real), dtype=bool)  # recall
+        memberships = 0  # density
+        rows = max(1, min(1000, _BLOCK_ENTRIES // len(real)))
+        for i in range(0, len(fake), rows):
+            block = slice(i, i + rows)
+            f, r, d2 = _pairs_within(
+                fake[block], real, fake_c[block], self.c, self.c_sq, fake_r2[block], real_r2
+            )
+            in_real = d2 <= real_r2[r]
+            in_real_ball[i + f[in_real]] = True
+            real_covered[r[in_real]] = True
+            memberships += int(in_real.sum())
+            real_recalled[r[d2 <= fake_r2[i + f]]] = True
+        return {
+            "precision": float(in_real_ball.mean()),
+            "recall": float(real_recalled.mean()),
+            "density": float(memberships / (k * len(fake))),
+            "coverage": float(real_covered.mean()),
+        }
 
 
 @dataclass(frozen=True)

@@ -77,7 +77,9 @@ class Evaluator:
         if labels is not None and self.modes_total:
             self.class_modes = coverage.class_modes(self.real, labels)
         pick = rng.permutation(len(self.real))[:PRDC_SAMPLES]
-        self.prdc_real = self.real[np.sort(pick)] if not target.fixed else self.real
+        self.balls = coverage.RealBalls(
+            self.real[np.sort(pick)] if not target.fixed else self.real, coverage.PRDC_K
+        )
         self.seed = cfg.seed + 2
 
     def __call__(self) -> dict:
@@ -97,5 +99,5 @@ class Evaluator:
 
             coded = self.trainer.cfg.gan in ("cgan", "infogan")
             out.update(judge().metrics(fake, codes if coded else None))
-        out.update(coverage.prdc(self.prdc_real, fake[:PRDC_SAMPLES], k=coverage.PRDC_K))
+        out.update(self.balls.prdc(fake[:PRDC_SAMPLES]))
         return out

@@ -180,10 +180,12 @@ def take(
     view_code: int | None = None,
     view_cont: float | None = None,
     trained: str = "",
+    means: tuple[float | None, float | None] | None = None,
 ) -> Snapshot:
     """Sample the generator with fixed latents (so motion is the model's, not noise).
 
-    ``metrics`` reuses an earlier evaluation (the worker evaluates about once a second).
+    ``metrics`` reuses an earlier evaluation (the worker evaluates about once a second),
+    ``means`` an earlier (d_real, d_fake): the diagram shows them once a second.
     ``layers`` are the probes to compute (probes.LAYERS); ``view_code`` draws every view
     point from one class or code, ``view_cont`` sets InfoGAN's first continuous code.
     """
@@ -217,7 +219,9 @@ def take(
         metrics = {}
         if evaluator is not None and finite:
             metrics = evaluator()
-    d_real, d_fake = d_means(trainer, fake, codes) if finite else (None, None)
+    if means is None:
+        means = d_means(trainer, fake, codes) if finite else (None, None)
+    d_real, d_fake = means
     return Snapshot(
         step=trainer.step_count,
         elapsed=elapsed,

@@ -74,18 +74,25 @@ def warm_up() -> None:
 
 METRICS_EVERY = 1.0
 """Seconds between metric evaluations: they change slowly, the points every frame. With
-more than 8 training runs in the process, proportionally longer (``send_frames``)."""
+many training runs in the process, longer (METRICS_SHARE)."""
+METRICS_SHARE = 0.1
+"""Evaluations (about 30 ms a run for the plane's metrics and k-NN coverage, measured as
+they go) take at most this share of the process: a class's 16 runs are evaluated every
+~5 s, not every second, which took a quarter of the process from the training
+(bench/load.py, py-spy)."""
 IMAGE_METRICS = 3.0
-"""Digits are evaluated this many times less often: judging 2,500 images and 64-D nearest
+"""Digits are evaluated at least this many times less often: judging 2,500 images and 64-D nearest
 neighbours cost about 60 ms, and the Compare page's three digit runs spent a sixth of
 their process on it (bench/compare.py)."""
 SLICE_PER_RUN = 0.0025
 """Seconds a cohort trains per run in it before the process looks at its messages and
 frames again (a cohort of 16 trains 40 ms): runs get about equal shares of the process."""
-FRAMES_PER_S = 64.0
-"""Snapshots a process sends per second at most, over all its runs: 4 a second for each
-of 16 runs, a little more than their pages draw when thirty pages are open (ui/live.py's
-PACES), so that each redraw finds a new frame and drawing does not eat the training."""
+FRAMES_PER_S = 48.0
+"""Snapshots a process sends per second at most, over all its runs: 3 a second for each
+of 16 runs, a little more than their pages draw when thirty pages are open (2.9, ui/live.py's
+PACES), so that each redraw finds a new frame and drawing does not eat the training (a
+frame costs ~1.5 ms here, most of it the PNG; at 4 a second a class's frames took a
+quarter of the process and most were never shown)."""
 MIN_FPS = 2.0
 
 
@@ -126,6 +133,7 @@ class Run:
         self.elapsed = 0.0  # seconds of training
         self.rate = 0.0
         self.metrics: dict | None = None
+        self.means: tuple | None = None  # (d_real, d_fake): with the metrics
         self.metrics_at = -1.0
         self.sent_at = time.perf_counter()
         self.sent_step = self.trainer.step_count
@@ -180,8 +188,10 @@ class Run:
             self.rate = 0.0 if step == self.sent_step else self.rate
         self.sent_at, self.sent_step = now, step
         every = max(self.proc.metrics_every, self.metrics_every)
-        every *= IMAGE_METRICS if self.info.image else 1.0
+        if self.info.image:
+            every = max(every, METRICS_EVERY * IMAGE_METRICS)
         fresh = self.state != "running" or now - self.metrics_at >= every
+        t0 = time.perf_counter()
         snap = take(
             self.trainer,
             self.evaluator,
@@ -195,9 +205,12 @@ class Run:
             view_code=self.view_code,
             view_cont=self.view_cont,
             trained=self.trained,
+            means=None if fresh else self.means,
         )
         if fresh:
             self.metrics, self.metrics_at = snap.metrics, now
+            self.means = snap.d_real, snap.d_fake
+            self.proc.evaluated(time.perf_counter() - t0)
         image = self.picture(snap) if self.drawn else None
         self.proc.send("snap", self.id, dataclasses.replace(snap, image=image))
 
@@ -269,10 +282,14 @@ class Process:
         self.runs: dict[int, Run] = {}
         self.cohorts: list = []
         self.metrics_every = METRICS_EVERY
+        self.eval_cost = 0.03  # seconds a frame with its evaluation takes (running mean)
         self.next_frame = 0.0  # when the next frame of a training run falls due
 
     def send(self, *msg) -> None:
         self.conn.send(msg)
+
+    def evaluated(self, seconds: float) -> None:
+        self.eval_cost += 0.2 * (seconds - self.eval_cost)
 
     # --- commands ----------------------------------------------------------------------
     def handle(self, msg) -> None:
@@ -361,7 +378,7 @@ class Process:
         """Frames for the training runs whose time has come; seconds until the next."""
         now = time.perf_counter()
         running = [r for r in self.runs.values() if r.state == "running"]
-        self.metrics_every = METRICS_EVERY * max(1.0, len(running) / 8)
+        self.metrics_every = max(METRICS_EVERY, len(running) * self.eval_cost / METRICS_SHARE)
         share = max(MIN_FPS, FRAMES_PER_S / max(len(running), 1))
         wait = 1.0
         for run in running:

@@ -53,8 +53,12 @@ def pace() -> float:
 
 def slow(every: float = SLOW) -> float:
     """Seconds between redraws of a slow view (the curves: SLOW; the timeline: SLOWER),
-    twice that when the server slows the pictures down too."""
-    return every if st.session_state.get("_pace", FAST) <= FAST else 2 * every
+    longer when the server slows the pictures down too: twice up to 16 pages, four times
+    beyond. With thirty pages the curves' three charts took a fifth of the server where
+    the clouds took a tenth (py-spy); their metrics change every few seconds then
+    (worker.METRICS_SHARE)."""
+    seconds = st.session_state.get("_pace", FAST)
+    return every if seconds <= FAST else every * (2 if seconds <= PACES[1][1] else 4)
 
 
 def pace_note() -> str:
