@@ -2,9 +2,9 @@
 
 import streamlit as st
 
-from gan_core.config import RunConfig
+from gan_core.engine.config import RunConfig
+from gan_core.live.runner import MAX_STEPS
 from gan_core.presets import PRESETS
-from gan_core.runner import MAX_STEPS
 from ui import (
     controls,
     custom_data,

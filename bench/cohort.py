@@ -27,9 +27,9 @@ os.environ.setdefault("GANLAB_MAX_STACK", "64")  # measure past the app's limit
 
 import torch  # noqa: E402
 
-from gan_core import cohort as C  # noqa: E402
-from gan_core.config import RunConfig  # noqa: E402
-from gan_core.trainer import Trainer  # noqa: E402
+from gan_core.engine import cohort as C  # noqa: E402
+from gan_core.engine.config import RunConfig  # noqa: E402
+from gan_core.engine.trainer import Trainer  # noqa: E402
 
 
 def main() -> None:

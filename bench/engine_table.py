@@ -18,9 +18,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import torch  # noqa: E402
 
-from gan_core.config import RunConfig  # noqa: E402
-from gan_core.evaluation import Evaluator  # noqa: E402
-from gan_core.trainer import Trainer  # noqa: E402
+from gan_core.engine.config import RunConfig  # noqa: E402
+from gan_core.engine.evaluation import Evaluator  # noqa: E402
+from gan_core.engine.trainer import Trainer  # noqa: E402
 
 
 def run(cfg: RunConfig, steps: int) -> dict:

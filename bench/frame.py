@@ -30,12 +30,13 @@ import torch
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from gan_core import plots, probes  # noqa: E402
-from gan_core.config import RunConfig  # noqa: E402
-from gan_core.evaluation import Evaluator  # noqa: E402
-from gan_core.history import SERIES_CAP, History  # noqa: E402
-from gan_core.snapshot import run_info, take  # noqa: E402
-from gan_core.trainer import Trainer  # noqa: E402
+from gan_core.engine import probes  # noqa: E402
+from gan_core.engine.config import RunConfig  # noqa: E402
+from gan_core.engine.evaluation import Evaluator  # noqa: E402
+from gan_core.engine.snapshot import run_info, take  # noqa: E402
+from gan_core.engine.trainer import Trainer  # noqa: E402
+from gan_core.figures import curves, overlays, plots
+from gan_core.live.history import SERIES_CAP, History  # noqa: E402
 
 GOAL_MS = 50.0
 
@@ -89,10 +90,10 @@ def measure(target: str, gan: str, steps: int, repeats: int) -> dict:
 
     def figures():
         return [
-            plots.points_figure(info, snap, layers=snap.layers, show=plots.SHOWABLE),
-            plots.loss_figure(history.series, cfg.gan),
-            plots.coverage_figure(history.series, modes_total),
-            plots.optimal_d_figure(info, snap),
+            plots.points_figure(info, snap, layers=snap.layers, show=overlays.SHOWABLE),
+            curves.loss_figure(history.series, cfg.gan),
+            curves.coverage_figure(history.series, modes_total),
+            overlays.optimal_d_figure(info, snap),
         ]
 
     def frame():
@@ -103,7 +104,7 @@ def measure(target: str, gan: str, steps: int, repeats: int) -> dict:
         "build_ms": median_ms(figures, repeats),
         "frame_ms": median_ms(frame, repeats),
         "points_only_ms": median_ms(
-            lambda: plots.points_figure(info, snap, layers=snap.layers, show=plots.SHOWABLE),
+            lambda: plots.points_figure(info, snap, layers=snap.layers, show=overlays.SHOWABLE),
             repeats,
         ),
         "points_no_layers_ms": median_ms(lambda: plots.points_figure(info, snap), repeats),

@@ -5,7 +5,7 @@
     .venv/bin/python bench/presets.py --from-json docs/presets.json --out docs/presets.md
 
 For each first seed S it runs every preset for seeds S … S+9: the ten seeds of a run type
-train together as cohorts (gan_core/cohort.py: a seed's numbers are the ones it has
+train together as cohorts (gan_core/engine/cohort.py: a seed's numbers are the ones it has
 alone), two run types at a time in two processes of one thread each; a run type that
 two presets share, e.g. the collapse preset's cGAN and the 'cGAN covers every mode'
 preset, is trained once. Then it prints
@@ -30,10 +30,13 @@ import time
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from pathlib import Path
 
+from tqdm import tqdm
+
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+
+from gan_core import preset_runs as R  # noqa: E402
 from gan_core import presets as P  # noqa: E402
-from gan_core.progress import Progress  # noqa: E402
 
 PUBLISHED = [
     # method, ring modes, ring hq %, ring rkl, grid modes, grid hq %, grid rkl, source
@@ -53,7 +56,7 @@ BENCHMARKS = {
 
 def run_all(names, seeds, steps, jobs) -> dict[str, dict[str, list[dict]]]:
     """preset → run type → rows (seed order). A run type's seeds train together
-    (presets.run_rows), one task of the pool; a run type that several presets share
+    (preset_runs.run_rows), one task of the pool; a run type that several presets share
     (the same config and budget) is trained once."""
     out: dict[str, dict[str, tuple]] = {}
     todo: dict[tuple, tuple] = {}  # (config but its seed, steps) → (configs, steps)
@@ -65,14 +68,14 @@ def run_all(names, seeds, steps, jobs) -> dict[str, dict[str, list[dict]]]:
             key = (tuple(sorted(cfg.replace(seed=0).to_flat().items())), n_steps)
             todo.setdefault(key, ([preset.with_seed(s)[kind] for s in seeds], n_steps))
             out[name][kind] = key
-    bar = Progress(len(todo), "run types")
+    bar = tqdm(total=len(todo), unit="run type")
     done: dict[tuple, list[dict]] = {}
     t0 = time.perf_counter()
     with ProcessPoolExecutor(jobs) as pool:  # (run_rows sets one torch thread per process)
-        futures = {pool.submit(P.run_rows, cfgs, n): key for key, (cfgs, n) in todo.items()}
-        for i, fut in enumerate(as_completed(futures), 1):
+        futures = {pool.submit(R.run_rows, cfgs, n): key for key, (cfgs, n) in todo.items()}
+        for fut in as_completed(futures):
             done[futures[fut]] = fut.result()
-            bar.update(i, force=True)
+            bar.update()
     bar.close()
     print(
         f"seeds {seeds[0]}–{seeds[-1]}: {time.perf_counter() - t0:.0f} s of wall time",
@@ -82,7 +85,7 @@ def run_all(names, seeds, steps, jobs) -> dict[str, dict[str, list[dict]]]:
 
 
 def _cell(rows, key, fmt):
-    return P.cell(P.summary(rows, key), fmt)
+    return R.cell(R.summary(rows, key), fmt)
 
 
 def preset_table(results: dict, seeds: list[int], steps: int | None = None) -> list[str]:
@@ -99,10 +102,10 @@ def preset_table(results: dict, seeds: list[int], steps: int | None = None) -> l
         preset = P.PRESETS[name]
         for kind, rows in runs.items():
             k = next((r["modes_total"] for r in rows if r.get("modes_total")), None)
-            m = P.summary(rows, "modes")
+            m = R.summary(rows, "modes")
             modes = "–" if m is None else f"{m[0]:g}/{k} [{m[1]}–{m[2]}]"
             # the judge's purity on digits, the nearest real point's class on the plane
-            purity = "purity" if P.summary(rows, "purity") is not None else "code_purity"
+            purity = "purity" if R.summary(rows, "purity") is not None else "code_purity"
             lines.append(
                 f"| {name} | {kind} | {steps or preset.steps:,} | {modes} | "
                 f"{_cell(rows, 'hq', '.3f')} | "
@@ -114,7 +117,7 @@ def preset_table(results: dict, seeds: list[int], steps: int | None = None) -> l
         return [*lines, "", "(claims are judged at the presets' own budgets only)"]
     lines += ["", "| preset | claim | held in | needs | ok |", "|---|---|---|---|---|"]
     for name, runs in results.items():
-        for v in P.check(P.PRESETS[name], runs):
+        for v in R.check(P.PRESETS[name], runs):
             lines.append(
                 f"| {name} | {v['claim']} | {v['held']}/{v['seeds']} | {v['required']} | "
                 f"{'yes' if v['ok'] else '**no**'} |"
@@ -150,7 +153,7 @@ def benchmark_table(results: dict, seeds: list[int]) -> list[str]:
             if name not in results:
                 continue
             rows = results[name][kind]
-            med = {key: P.summary(rows, key)[0] for key in ("modes", "hq", "rkl", "seconds")}
+            med = {key: R.summary(rows, key)[0] for key in ("modes", "hq", "rkl", "seconds")}
             cfg = P.PRESETS[name].runs[kind]
             label = f"ours: {kind}, preset `{name}`" + (" (uses labels)" if kind == "cgan" else "")
             beats = (

@@ -31,11 +31,11 @@ from torch import nn
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from gan_core import snapshot  # noqa: E402
-from gan_core.config import RunConfig  # noqa: E402
-from gan_core.evaluation import Evaluator  # noqa: E402
-from gan_core.nets import ACTIVATIONS  # noqa: E402
-from gan_core.trainer import Trainer, make_dataset  # noqa: E402
+from gan_core.engine import snapshot  # noqa: E402
+from gan_core.engine.config import RunConfig  # noqa: E402
+from gan_core.engine.evaluation import Evaluator  # noqa: E402
+from gan_core.engine.nets import ACTIVATIONS  # noqa: E402
+from gan_core.engine.trainer import Trainer, make_dataset  # noqa: E402
 
 SNAPSHOT_EVERY = 0.2  # seconds of training between live snapshots (the worker's rate)
 WARMUP_STEPS = 200

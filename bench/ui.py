@@ -62,7 +62,7 @@ def cpu_seconds() -> dict[str, float]:
             continue
         kind = (
             "workers"
-            if "gan_core.worker" in cmd
+            if "gan_core.live.worker" in cmd
             else "server"
             if "streamlit run" in cmd
             else "chromium"

@@ -9,14 +9,14 @@ import sys
 from pathlib import Path
 
 import torch
+from tqdm import tqdm
 
-from gan_core import targets as T
-from gan_core.config import SPECS, ConfigError, RunConfig
-from gan_core.data_io import read_points_csv
-from gan_core.evaluation import RESULT_KEYS, Evaluator
-from gan_core.progress import Progress
-from gan_core.snapshot import run_info
-from gan_core.trainer import Trainer
+from gan_core.engine import targets as T
+from gan_core.engine.config import SPECS, ConfigError, RunConfig
+from gan_core.engine.data_io import read_points_csv
+from gan_core.engine.evaluation import RESULT_KEYS, Evaluator
+from gan_core.engine.snapshot import run_info
+from gan_core.engine.trainer import Trainer
 
 
 def _add_config_flags(parser: argparse.ArgumentParser) -> None:
@@ -123,9 +123,10 @@ def build_parser() -> argparse.ArgumentParser:
     )
     out.add_argument("--gif-frames", type=int, default=40, help="frames in the GIF (default 40)")
     out.add_argument("--quiet", action="store_true", help="no progress bar on stderr")
-    from gan_core import presets
 
-    presets.add_parser(sub)
+    from gan_core import preset_runs
+
+    preset_runs.add_parser(sub)
     _add_sweep_parser(sub)
     return parser
 
@@ -235,15 +236,13 @@ def train_parts(cfgs: list[RunConfig], steps: int, jobs: int, progress: bool) ->
 
     size = -(-len(cfgs) // jobs)
     parts = [cfgs[k : k + size] for k in range(0, len(cfgs), size)]
-    bar = Progress(len(cfgs), "runs", enabled=progress)
-    bar.update(0, f"{len(parts)} processes", force=True)
+    bar = tqdm(total=len(cfgs), unit="run", disable=not progress, postfix=f"{len(parts)} processes")
     with ProcessPoolExecutor(len(parts)) as pool:
         futures = [pool.submit(train_runs, part, steps) for part in parts]
-        done, out = 0, []
+        out = []
         for part, future in zip(parts, futures, strict=True):
             out += future.result()
-            done += len(part)
-            bar.update(done, force=True)
+            bar.update(len(part))
     bar.close()
     return out
 
@@ -346,13 +345,13 @@ def train_runs(
 ) -> list[dict]:
     """Train the runs together (cohort.train_together) and return each one's metrics,
     or its error if it diverged; ``gifs``: a GIF file per run."""
-    from gan_core.cohort import train_together
+    from gan_core.engine.cohort import train_together
 
     torch.set_num_threads(1)
     trainers = [Trainer(cfg) for cfg in cfgs]
     evaluators = [Evaluator(t) for t in trainers]
     infos = [run_info(t, e) for t, e in zip(trainers, evaluators, strict=True)] if gifs else []
-    bar = Progress(steps, "step", enabled=progress)
+    bar = tqdm(total=steps, unit="step", disable=not progress)
     frames: list[list] = [[] for _ in trainers]
     frame_every = max(steps // max(gif_frames, 1), 1) if gifs else 0
     chunk = max(min(frame_every or 200, 200), 1)
@@ -365,7 +364,8 @@ def train_runs(
                 frames[i].append(_frame(t, evaluators[i], infos[i]))
         if progress:
             losses = trainers[0].losses()
-            bar.update(step, " ".join(f"{k} {v:.3f}" for k, v in losses.items()))
+            bar.set_postfix_str(" ".join(f"{k} {v:.3f}" for k, v in losses.items()), False)
+            bar.update(step - bar.n)
 
     diverged, seconds = train_together(trainers, steps, chunk, tick)
     bar.close()
@@ -381,15 +381,15 @@ def train_runs(
         result["seconds"] = round(seconds, 3)
         results.append(result)
         if gifs and frames[i]:
-            from gan_core.gif import write_gif
+            from gan_core.figures.gif import write_gif
 
             write_gif(frames[i], gifs[i])
     return results
 
 
 def _frame(trainer: Trainer, evaluator: Evaluator, info):
-    from gan_core.gif import frame
-    from gan_core.snapshot import take
+    from gan_core.engine.snapshot import take
+    from gan_core.figures.gif import frame
 
     snap = take(trainer, None, 0.0, 0.0, view_seed=evaluator.seed)
     cfg = trainer.cfg

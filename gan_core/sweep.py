@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from gan_core.config import SPECS, ConfigError, RunConfig, _fmt
+from gan_core.engine.config import SPECS, ConfigError, RunConfig, _fmt
 
 MAX_VALUES = 8
 """Values per axis at most: an 8 × 8 map still reads on a projector."""

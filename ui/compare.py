@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import streamlit as st
 
-from gan_core import palette, plots
-from gan_core.config import GAN_TYPES, LOSSES, ConfigError, RunConfig
-from gan_core.gans import GAN_REGISTRY
+from gan_core.engine.config import GAN_TYPES, LOSSES, ConfigError, RunConfig
+from gan_core.engine.gans import GAN_REGISTRY
+from gan_core.figures import curves, palette
+from gan_core.live.handle import JobHandle
+from gan_core.live.runner import MAX_GROUP
 from gan_core.presets import PRESETS
-from gan_core.runner import MAX_GROUP, JobHandle
 from ui import controls, live, presets, session, style, transport
 
 NAME = "compare"
@@ -161,7 +162,7 @@ def run_view() -> None:
     Reset redraw this part only, with the clouds' pace for the new state."""
     buttons()
     live.live(panel, fast=training, idle=idle)
-    live.live(curves, every=live.slow(), idle=idle)
+    live.live(draw_curves, every=live.slow(), idle=idle)
 
 
 def panel() -> None:
@@ -184,7 +185,7 @@ def panel() -> None:
             )
 
 
-def curves() -> None:
+def draw_curves() -> None:
     """Modes covered and hq share of all runs in one chart; samples per mode per run."""
     runs = session.group(NAME)
     infos = [h.info for h in runs.values() if h.info is not None]
@@ -194,9 +195,9 @@ def curves() -> None:
     series = {run_title(k): h.history.series for k, h in runs.items()}
     if total:
         st.caption("Modes covered (solid) and high-quality share (dotted) against the step")
-        live.chart(plots.compare_coverage_figure(series, total), f"{KEY}cov")
+        live.chart(curves.compare_coverage_figure(series, total), f"{KEY}cov")
     st.caption("k-NN coverage (solid) and precision (dotted) against the step, any target")
-    live.chart(plots.compare_prdc_figure(series), f"{KEY}prdc")
+    live.chart(curves.compare_prdc_figure(series), f"{KEY}prdc")
     if not total:
         return
     for col, (label, handle) in zip(st.columns(len(runs)), runs.items(), strict=True):

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import streamlit as st
 
-from gan_core import targets as T
-from gan_core.config import (
+from gan_core.engine import targets as T
+from gan_core.engine.config import (
     ACTIVATIONS,
     GAN_TYPES,
     LOSSES,
@@ -15,8 +15,8 @@ from gan_core.config import (
     ConfigError,
     RunConfig,
 )
-from gan_core.gans import GAN_REGISTRY
-from gan_core.losses import LOSS_REGISTRY
+from gan_core.engine.gans import GAN_REGISTRY
+from gan_core.engine.losses import LOSS_REGISTRY
 
 WIDTHS = [8, 16, 32, 64, 96, 128, 192, 256, 384, 512]
 BATCHES = [8, 16, 32, 50, 64, 100, 128, 256, 512, 1024]
@@ -247,7 +247,7 @@ def live_changes(running: RunConfig, wanted: RunConfig) -> dict:
 
 def budget_widget(key: str, default: int) -> int:
     """Steps after which a run stops (``{key}budget``); applies to the next Train."""
-    from gan_core.runner import MAX_STEPS
+    from gan_core.live.runner import MAX_STEPS
 
     return int(
         st.number_input(

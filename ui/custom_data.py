@@ -10,9 +10,9 @@ import numpy as np
 import plotly.graph_objects as go
 import streamlit as st
 
-from gan_core.data_io import read_points_csv
-from gan_core.palette import class_colour
-from gan_core.targets import CUSTOM_MAX_CLASSES, DataError, check_custom
+from gan_core.engine.data_io import read_points_csv
+from gan_core.engine.targets import CUSTOM_MAX_CLASSES, DataError, check_custom
+from gan_core.figures.palette import class_colour
 
 CANVAS = 4.0
 """Half-width of the drawing plane."""

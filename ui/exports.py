@@ -7,6 +7,7 @@ from collections.abc import Callable
 import streamlit as st
 
 from gan_core import export
+from gan_core.engine import modelfile
 
 
 def curves_csv(handle) -> bytes:
@@ -44,15 +45,15 @@ def downloads(handle, key: str) -> None:
         )
 
 
-def model_loader(key: str, on_load: Callable[[export.SavedModel, bytes, bool], None]) -> None:
+def model_loader(key: str, on_load: Callable[[modelfile.SavedModel, bytes, bool], None]) -> None:
     """Upload a model file; check it (nothing in it runs); continue training or inspect it."""
     up = st.file_uploader("A saved model (.pt)", type=["pt"], key=f"{key}model_file")
     if up is None:
         return
     data = up.getvalue()
     try:
-        saved = export.read_model(data)
-    except export.ModelError as exc:
+        saved = modelfile.read_model(data)
+    except modelfile.ModelError as exc:
         st.error(f"Cannot use this model file — {exc}")
         return
     cfg = saved.config

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import streamlit as st
 
-from gan_core import lecture_figures
-from gan_core.config import RunConfig
+from gan_core.engine.config import RunConfig
+from gan_core.figures import lecture_figures
 from ui import live, session, transport
 
 KEY = "guide_"

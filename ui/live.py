@@ -17,9 +17,9 @@ from collections.abc import Callable
 
 import streamlit as st
 
-from gan_core import plots
-from gan_core.runner import JobHandle
-from gan_core.snapshot import preview_info
+from gan_core.engine.snapshot import preview_info
+from gan_core.figures import base, curves, mode_plots, overlays, plots
+from gan_core.live.handle import JobHandle
 from ui import figures, session, style
 
 FAST = 0.2
@@ -78,7 +78,7 @@ def chart(fig, key: str, config=PLOT_CONFIG, line: str | None = None) -> None:
 
 @st.cache_data(max_entries=32, show_spinner=False)
 def _preview(flat: tuple):
-    from gan_core.config import RunConfig
+    from gan_core.engine.config import RunConfig
 
     return preview_info(RunConfig.from_flat(dict(flat)))
 
@@ -182,14 +182,16 @@ def draw_optimal_d(handle: JobHandle | None, key: str, shown_snap=None, height=4
         st.caption("Optimal D* appears here once a run has started.")
         return
     st.caption("Optimal D* (the learned D is the heatmap on the left)")
-    fig = plots.optimal_d_figure(handle.info, shown_snap or handle.history.latest(), height=height)
+    fig = overlays.optimal_d_figure(
+        handle.info, shown_snap or handle.history.latest(), height=height
+    )
     chart(fig, f"{key}_optimal_d", LIVE_CONFIG)
 
 
 def draw_diagram(handle: JobHandle | None, key: str, config) -> None:
     """The GAN type's diagram with the run's live numbers, the network it trains lit
-    (gan_core/diagram.py); before Train, the configured one, unlit."""
-    from gan_core import diagram
+    (gan_core/figures/diagram.py); before Train, the configured one, unlit."""
+    from gan_core.figures import diagram
 
     cfg = handle.config if handle is not None else config
     if cfg is None:
@@ -208,14 +210,14 @@ def draw_curves(handle: JobHandle | None, key: str) -> None:
     if info is None:
         return
     series = handle.history.series
-    chart(plots.loss_figure(series, info.config.gan), f"{key}_loss")
+    chart(curves.loss_figure(series, info.config.gan), f"{key}_loss")
     if info.modes_total:
-        chart(plots.coverage_figure(series, info.modes_total), f"{key}_cov")
+        chart(curves.coverage_figure(series, info.modes_total), f"{key}_cov")
     st.caption(
         "Precision and density: G's samples look like the data; recall and coverage: G "
         "makes all of it (k-nearest neighbours, k = 5; the Guide has the definitions)"
     )
-    chart(plots.prdc_figure(series), f"{key}_prdc")
+    chart(curves.prdc_figure(series), f"{key}_prdc")
 
 
 def draw_modes(handle: JobHandle | None, key: str, height: int = 220, side_by_side=False) -> None:
@@ -227,22 +229,22 @@ def draw_modes(handle: JobHandle | None, key: str, height: int = 220, side_by_si
     infogan = info.config.gan == "infogan"
     cols = st.columns(2) if side_by_side and infogan else [st.container(), st.container()]
     with cols[0]:
-        word = plots.mode_word(info)
+        word = base.mode_word(info)
         st.caption(f"Samples per {word} (green: covered, red: missed; dashed: equal share)")
         if info.image is not None:
             st.caption(_judge_line())
-        chart(plots.mode_bar_figure(info, snap, height=height), f"{key}_modes")
+        chart(mode_plots.mode_bar_figure(info, snap, height=height), f"{key}_modes")
     if infogan:
         with cols[1]:
             st.caption(
                 f"Which code went to which {word} (one dark cell per row: codes found "
                 f"{word}s){_purity(snap)}"
             )
-            chart(plots.code_mode_figure(info, snap, height=height), f"{key}_codes")
+            chart(mode_plots.code_mode_figure(info, snap, height=height), f"{key}_codes")
 
 
 def _judge_line() -> str:
-    from gan_core.judge import judge
+    from gan_core.engine.judge import judge
 
     return (
         f"Judged by a logistic regression fitted on the real digits: {judge().accuracy:.1%} "

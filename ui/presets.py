@@ -6,9 +6,9 @@ from collections.abc import Callable
 
 import streamlit as st
 
-from gan_core.config import RunConfig
+from gan_core.engine.config import RunConfig
+from gan_core.live.runner import MAX_GROUP
 from gan_core.presets import PRESETS
-from gan_core.runner import MAX_GROUP
 from ui import controls
 
 COMPARE_PAGE = "app_pages/compare.py"

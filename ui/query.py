@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from gan_core.config import ConfigError, RunConfig
+from gan_core.engine.config import ConfigError, RunConfig
 
 NOT_CONFIG = {"present", "preset", "page", "layers", "diagram"}
 """Query keys that are page options, not run settings (layers: ui/view.layers_from_link;

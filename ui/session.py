@@ -6,7 +6,8 @@ from collections.abc import Callable
 
 import streamlit as st
 
-from gan_core.runner import SETTABLE, JobHandle, Runner
+from gan_core.live.handle import SETTABLE, JobHandle
+from gan_core.live.runner import Runner
 
 _OPEN: dict[str, Callable[[], bool]] = {}
 """Browser sessions that ran a page (session id → is it still connected?)."""

@@ -47,7 +47,7 @@ def presenting() -> bool:
 def dot() -> float:
     """The generated points' radius the training process draws (raster.py): larger on a
     projector."""
-    from gan_core import raster
+    from gan_core.figures import raster
 
     return raster.PRESENT_DOT if presenting() else raster.DOT
 

@@ -16,11 +16,11 @@ import streamlit as st
 from plotly.colors import sample_colorscale
 
 from gan_core import sweep as S
-from gan_core.config import ConfigError, RunConfig
-from gan_core.evaluation import RESULT_KEYS
+from gan_core.engine.config import ConfigError, RunConfig
+from gan_core.engine.evaluation import RESULT_KEYS
 from gan_core.export import rows_csv
+from gan_core.live.handle import JobHandle
 from gan_core.presets import PRESETS
-from gan_core.runner import JobHandle
 from ui import controls, live, presets, query, session
 from ui.transport import FINISHED
 

@@ -6,7 +6,7 @@ from collections.abc import Callable
 
 import streamlit as st
 
-from gan_core.runner import JobHandle
+from gan_core.live.handle import JobHandle
 
 FINISHED = ("error", "diverged", "done", "stopped")
 BUSY = ("queued", "starting", "running")
@@ -38,7 +38,7 @@ def buttons(
     ``spare``: width of the empty space to their right, in button widths (0 in a narrow
     column, so that "Pause" is not cut short).
 
-    ``step_args()``: (steps, mode) that one Step click trains (runner.STEP_MODES).
+    ``step_args()``: (steps, mode) that one Step click trains (handle.STEP_MODES).
 
     Train starts new runs when there are none or all have finished, else resumes them.
     """

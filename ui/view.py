@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import streamlit as st
 
-from gan_core import targets as T
-from gan_core.overlays import SHOWABLE
-from gan_core.probes import LAYERS
+from gan_core.engine import targets as T
+from gan_core.engine.probes import LAYERS
+from gan_core.figures.overlays import SHOWABLE
 from ui import style
 
 LABELS = {

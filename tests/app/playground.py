@@ -1,6 +1,6 @@
 """The Playground's run in an AppTest: its handle, and Train until it steps."""
 
-from gan_core.runner import JobHandle
+from gan_core.live.handle import JobHandle
 from tests.e2e.server import wait_for
 
 

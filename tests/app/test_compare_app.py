@@ -2,7 +2,7 @@
 
 import pytest
 
-from gan_core.config import RunConfig
+from gan_core.engine.config import RunConfig
 from gan_core.presets import PRESETS
 from tests.app import shown
 from ui import compare, presets

@@ -2,7 +2,7 @@ import time
 
 import pytest
 
-from gan_core.config import RunConfig
+from gan_core.engine.config import RunConfig
 from tests.app import shown
 
 

@@ -8,8 +8,8 @@ import time
 import numpy as np
 import pytest
 
-from gan_core import export
-from gan_core.config import RunConfig
+from gan_core.engine import modelfile
+from gan_core.engine.config import RunConfig
 from tests.e2e.server import wait_for
 from ui import custom_data, exports
 
@@ -44,17 +44,17 @@ def test_downloads_exist_and_give_correct_bytes(app):
     assert gif[:6] in (b"GIF89a", b"GIF87a") and gif.endswith(b";")
 
     model = exports.model_file(handle)
-    saved = export.read_model(model)
+    saved = modelfile.read_model(model)
     assert saved.config == handle.config and saved.step > 0
 
 
 def model_file(**cfg) -> bytes:
-    from gan_core.trainer import Trainer
+    from gan_core.engine.trainer import Trainer
 
     trainer = Trainer(RunConfig(**cfg))
     for _ in range(7):
         trainer.step()
-    return export.model_bytes(trainer)
+    return modelfile.model_bytes(trainer)
 
 
 def test_a_good_model_file_continues_training(app):
@@ -102,7 +102,7 @@ def test_a_bad_model_file_is_refused_with_a_message(app, tmp_path, kind):
         data = pickle.dumps(Payload(marker))
     elif kind == "torch-pickle":
         buf = io.BytesIO()
-        torch.save({"format": export.MODEL_FORMAT, "evil": Payload(marker)}, buf)
+        torch.save({"format": modelfile.MODEL_FORMAT, "evil": Payload(marker)}, buf)
         data = buf.getvalue()
     else:
         buf = io.BytesIO()

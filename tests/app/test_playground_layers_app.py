@@ -5,7 +5,7 @@ import time
 
 import pytest
 
-from gan_core.runner import JobHandle
+from gan_core.live.handle import JobHandle
 from tests.app import shown
 from tests.app.playground import job, train
 from tests.e2e.server import wait_for

@@ -111,7 +111,7 @@ def test_train_fills_every_cell_with_links_to_the_playground(app):
 
 def test_map_marks_diverged_queued_and_live_cells():
     from gan_core import sweep as S
-    from gan_core.config import RunConfig
+    from gan_core.engine.config import RunConfig
     from ui.sweep import map_html
 
     base = RunConfig(target="ring")

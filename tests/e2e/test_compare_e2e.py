@@ -2,9 +2,9 @@
 
 import re
 
-from gan_core import targets as T
-from gan_core.config import RunConfig
-from gan_core.gans import GAN_REGISTRY
+from gan_core.engine import targets as T
+from gan_core.engine.config import RunConfig
+from gan_core.engine.gans import GAN_REGISTRY
 from gan_core.presets import PRESETS
 from tests.e2e.server import DRAWN_CLOUDS, FIGURE_BOXES, projector_page, wait_for
 from tests.e2e.test_playground_e2e import ROOT, click, status, trace_x

@@ -23,7 +23,7 @@ def trace_x(page, name):
 
 
 def live_image(page):
-    """The live point cloud is one PNG under the axes (gan_core/raster.py), as drawn."""
+    """The live point cloud is one PNG under the axes (gan_core/figures/raster.py), as drawn."""
     drawn = page.evaluate(DRAWN_CLOUDS)
     return drawn[0] if drawn else None
 

@@ -4,11 +4,11 @@ import numpy as np
 import pytest
 import torch
 
-from gan_core import export
-from gan_core.cohort import MAX_STACK, Cohort
-from gan_core.config import RunConfig
-from gan_core.evaluation import Evaluator
-from gan_core.trainer import Diverged, Trainer
+from gan_core.engine import modelfile
+from gan_core.engine.cohort import MAX_STACK, Cohort
+from gan_core.engine.config import RunConfig
+from gan_core.engine.evaluation import Evaluator
+from gan_core.engine.trainer import Diverged, Trainer
 
 SMALL = {"n_points": 600}
 
@@ -185,11 +185,11 @@ def test_a_run_that_diverges_leaves_the_others_going():
 def test_a_saved_run_is_its_own_and_goes_on_exactly():
     cfg = RunConfig(target="ring", gan="infogan", ema=0.9, **SMALL)
     runs = together([cfg.replace(seed=s) for s in range(MAX_STACK)], 7)
-    data = export.model_bytes(runs[2])
-    assert len(data) < 1.5 * len(export.model_bytes(alone(cfg.replace(seed=2), 7))), (
+    data = modelfile.model_bytes(runs[2])
+    assert len(data) < 1.5 * len(modelfile.model_bytes(alone(cfg.replace(seed=2), 7))), (
         "the file holds one run's numbers, not the stack's"
     )
-    loaded = export.load_trainer(data)
+    loaded = modelfile.load_trainer(data)
     for _ in range(9):
         runs[0].cohort.train({t: "both" for t in runs})
         loaded.step()

@@ -1,7 +1,7 @@
 import numpy as np
 import pytest
 
-from gan_core.config import SPECS, ConfigError, RunConfig
+from gan_core.engine.config import SPECS, ConfigError, RunConfig
 
 
 def test_defaults_are_the_lectures():

@@ -5,8 +5,8 @@ import re
 import numpy as np
 import pytest
 
-from gan_core import coverage
-from gan_core.coverage import ClassModes, class_mode_metrics, class_modes, prdc
+from gan_core.engine import coverage
+from gan_core.engine.coverage import ClassModes, class_mode_metrics, class_modes, prdc
 
 # --- prdc: hand-computed cases ------------------------------------------------------------
 
@@ -255,8 +255,8 @@ def test_collapse_onto_one_blob_is_flagged(blobs):
 
 def test_isotropic_class_modes_agree_with_mode_metrics():
     # same keys and numbers as metrics.mode_metrics when every class is N(centre, std² I)
-    from gan_core.metrics import mode_metrics
-    from gan_core.targets import Modes
+    from gan_core.engine.metrics import mode_metrics
+    from gan_core.engine.targets import Modes
 
     std, weights = 0.5, np.array([0.5, 0.3, 0.2])
     ring = Modes(centres=MEANS, std=std, weights=weights)

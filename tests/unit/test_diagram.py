@@ -3,8 +3,8 @@
 import numpy as np
 import pytest
 
-from gan_core import diagram, lecture_figures
-from gan_core.config import RunConfig
+from gan_core.engine.config import RunConfig
+from gan_core.figures import diagram, lecture_figures
 
 
 def names(fig, prefix: str) -> set[str]:

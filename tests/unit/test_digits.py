@@ -8,12 +8,13 @@ import numpy as np
 import torch
 from PIL import Image
 
-from gan_core import cli, raster
-from gan_core.config import RunConfig
-from gan_core.evaluation import Evaluator
+from gan_core import cli
+from gan_core.engine.config import RunConfig
+from gan_core.engine.evaluation import Evaluator
+from gan_core.engine.snapshot import GRID, run_info, sheet, take
+from gan_core.engine.trainer import Trainer
 from gan_core.export import run_gif
-from gan_core.snapshot import GRID, run_info, sheet, take
-from gan_core.trainer import Trainer
+from gan_core.figures import raster
 
 SMALL = dict(target="digits", g_width=64, d_width=64, batch=32)
 
@@ -75,7 +76,7 @@ def test_digit_picture_is_generated_beside_real_by_row():
     assert raster.real_sheet_uri(info, GRID, GRID) is raster.real_sheet_uri(info, GRID, GRID)
     cell = 8 * raster.PIXEL + raster.GAP
     # the real sheet's rows are the digits 0..9: row r looks like the real digit r
-    from gan_core.judge import judge
+    from gan_core.engine.judge import judge
 
     for r in (0, 1, 7):
         block = real[r * cell : r * cell + 8 * raster.PIXEL, : 8 * raster.PIXEL]

@@ -14,14 +14,15 @@ from hypothesis import strategies as st
 from PIL import Image
 
 from gan_core import export
-from gan_core import targets as T
-from gan_core.config import SPECS, RunConfig, all_target_param_names
-from gan_core.data_io import read_points_csv
-from gan_core.evaluation import Evaluator
-from gan_core.history import History
-from gan_core.snapshot import run_info, take
-from gan_core.targets import TARGETS, DataError
-from gan_core.trainer import Trainer
+from gan_core.engine import modelfile
+from gan_core.engine import targets as T
+from gan_core.engine.config import SPECS, RunConfig, all_target_param_names
+from gan_core.engine.data_io import read_points_csv
+from gan_core.engine.evaluation import Evaluator
+from gan_core.engine.snapshot import run_info, take
+from gan_core.engine.targets import TARGETS, DataError
+from gan_core.engine.trainer import Trainer
+from gan_core.live.history import History
 
 # --- CSV -------------------------------------------------------------------------------
 
@@ -90,10 +91,10 @@ def test_model_save_load_same_outputs_and_resumes_at_its_step(gan, target):
     cont = 1 if gan == "infogan" else 0
     t = Trainer(RunConfig(target=target, gan=gan, cont_codes=cont, g_width=64, d_width=64))
     t.run(30)
-    data = export.model_bytes(t)
-    saved = export.read_model(data)
+    data = modelfile.model_bytes(t)
+    saved = modelfile.read_model(data)
     assert saved.step == 30 and saved.config == t.cfg
-    loaded = export.load_trainer(data)
+    loaded = modelfile.load_trainer(data)
     assert loaded.step_count == 30
     assert np.array_equal(sample(loaded), sample(t))
     x = torch.randn(10, T.TARGETS[target].dim + t.model.n_cond)
@@ -112,31 +113,31 @@ def test_model_keeps_gs_moving_average_and_resumes_exactly():
     cfg = RunConfig(target="ring", ema=0.99)
     t = Trainer(cfg)
     t.run(130)
-    loaded = export.load_trainer(export.model_bytes(t))
+    loaded = modelfile.load_trainer(modelfile.model_bytes(t))
     assert np.array_equal(sample(loaded), sample(t)), "samples come from the same average"
     t.run(70)
     loaded.run(70)
     assert loaded.losses() == t.losses() and np.array_equal(sample(loaded), sample(t))
     plain = Trainer(RunConfig(target="ring"))
     plain.run(10)
-    averaged = export.load_trainer(export.model_bytes(plain), cfg)
+    averaged = modelfile.load_trainer(modelfile.model_bytes(plain), cfg)
     assert np.array_equal(sample(averaged), sample(plain)), "no average saved: it starts at G"
 
 
 def test_continuing_with_other_settings_that_keep_the_shapes():
     t = Trainer(RunConfig(target="ring"))
     t.run(10)
-    data = export.model_bytes(t)
-    other = export.load_trainer(data, RunConfig(target="ring", lr_g=1e-4, loss="hinge"))
+    data = modelfile.model_bytes(t)
+    other = modelfile.load_trainer(data, RunConfig(target="ring", lr_g=1e-4, loss="hinge"))
     assert other.opt_g.param_groups[0]["lr"] == 1e-4, "the new config's learning rate wins"
     assert other.step_count == 10
     other.run(5)
-    sgd = export.load_trainer(data, RunConfig(target="ring", optimizer="sgd"))
+    sgd = modelfile.load_trainer(data, RunConfig(target="ring", optimizer="sgd"))
     sgd.run(5)
-    with pytest.raises(export.ModelError, match="G's 0.weight has shape"):
-        export.load_trainer(data, RunConfig(target="ring", z_dim=8))
-    with pytest.raises(export.ModelError, match="D's layers do not match"):
-        export.load_trainer(data, RunConfig(target="ring", d_depth=2))
+    with pytest.raises(modelfile.ModelError, match="G's 0.weight has shape"):
+        modelfile.load_trainer(data, RunConfig(target="ring", z_dim=8))
+    with pytest.raises(modelfile.ModelError, match="D's layers do not match"):
+        modelfile.load_trainer(data, RunConfig(target="ring", d_depth=2))
 
 
 def test_custom_target_model_carries_its_points():
@@ -144,7 +145,7 @@ def test_custom_target_model_carries_its_points():
     labels = np.repeat(np.arange(5), 10)
     t = Trainer(RunConfig(target="custom", gan="cgan", custom=(pts, labels)))
     t.run(5)
-    loaded = export.load_trainer(export.model_bytes(t))
+    loaded = modelfile.load_trainer(modelfile.model_bytes(t))
     assert np.allclose(loaded.cfg.custom[0], pts) and (loaded.cfg.custom[1] == labels).all()
     assert np.array_equal(sample(loaded), sample(t))
 
@@ -164,10 +165,10 @@ def test_a_pickle_that_runs_code_is_refused_and_runs_nothing(tmp_path):
     evil = MakesAMarker(marker)
     assert not marker.exists()
     buf = io.BytesIO()
-    torch.save({"format": export.MODEL_FORMAT, "config": {}, "g": evil}, buf)
+    torch.save({"format": modelfile.MODEL_FORMAT, "config": {}, "g": evil}, buf)
     for data in (pickle.dumps(evil), pickle.dumps({"format": evil}, protocol=2), buf.getvalue()):
-        with pytest.raises(export.ModelError, match="nothing in it was run"):
-            export.read_model(data)
+        with pytest.raises(modelfile.ModelError, match="nothing in it was run"):
+            modelfile.read_model(data)
     assert not marker.exists(), "the payload's code never ran"
     pickle.loads(pickle.dumps(evil))  # the payload is real: plain pickle does run it
     assert marker.exists()
@@ -175,7 +176,7 @@ def test_a_pickle_that_runs_code_is_refused_and_runs_nothing(tmp_path):
 
 def test_wrong_files_give_clear_messages():
     t = Trainer(RunConfig(target="ring"))
-    good = export.model_bytes(t)
+    good = modelfile.model_bytes(t)
 
     def saved(**changes):
         payload = torch.load(io.BytesIO(good), weights_only=True)
@@ -197,13 +198,13 @@ def test_wrong_files_give_clear_messages():
         saved(config={"target": "custom"}): "custom target needs its points",
     }
     for data, message in cases.items():
-        with pytest.raises(export.ModelError, match=message):
-            export.load_trainer(data)
+        with pytest.raises(modelfile.ModelError, match=message):
+            modelfile.load_trainer(data)
     nan_g = {k: v.clone().fill_(float("nan")) for k, v in t.model.G.state_dict().items()}
-    with pytest.raises(export.ModelError, match="not all finite"):
-        export.load_trainer(saved(g=nan_g))
-    with pytest.raises(export.ModelError, match="larger than"):
-        export.read_model(b"0" * (export.MAX_MODEL_BYTES + 1))
+    with pytest.raises(modelfile.ModelError, match="not all finite"):
+        modelfile.load_trainer(saved(g=nan_g))
+    with pytest.raises(modelfile.ModelError, match="larger than"):
+        modelfile.read_model(b"0" * (modelfile.MAX_MODEL_BYTES + 1))
 
 
 # --- untrusted text never raises anything but the documented error ---------------------

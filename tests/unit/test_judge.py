@@ -5,8 +5,9 @@ import warnings
 import numpy as np
 import pytest
 
-from gan_core import judge as judge_mod
-from gan_core.judge import COVER_SHARE, digits_data, judge
+from gan_core.engine import judge as judge_mod
+from gan_core.engine.judge import COVER_SHARE, judge
+from gan_core.engine.targets import digits_data
 
 
 @pytest.fixture(scope="module")
@@ -49,7 +50,7 @@ def test_fit_is_deterministic_and_converges():
 
 def test_importing_the_judge_pulls_neither_torch_nor_streamlit():
     code = (
-        "import sys, gan_core.judge; "
+        "import sys, gan_core.engine.judge; "
         "bad = {'torch', 'streamlit'} & set(sys.modules); assert not bad, bad"
     )
     subprocess.run([sys.executable, "-c", code], check=True)

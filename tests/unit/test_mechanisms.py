@@ -3,8 +3,8 @@
 import pytest
 import torch
 
-from gan_core.config import ConfigError, RunConfig
-from gan_core.trainer import Trainer
+from gan_core.engine.config import ConfigError, RunConfig
+from gan_core.engine.trainer import Trainer
 
 
 def test_off_by_default():

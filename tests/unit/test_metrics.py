@@ -1,8 +1,8 @@
 import numpy as np
 import pytest
 
-from gan_core import metrics
-from gan_core.targets import TARGETS
+from gan_core.engine import metrics
+from gan_core.engine.targets import TARGETS
 
 
 @pytest.fixture

@@ -7,12 +7,12 @@ import plotly.graph_objects as go
 import plotly.io as pio
 import pytest
 
-from gan_core import palette, plots
-from gan_core import targets as T
-from gan_core.config import RunConfig
-from gan_core.history import History
-from gan_core.metrics import mode_metrics
-from gan_core.snapshot import RunInfo, Snapshot
+from gan_core.engine import targets as T
+from gan_core.engine.config import RunConfig
+from gan_core.engine.metrics import mode_metrics
+from gan_core.engine.snapshot import RunInfo, Snapshot
+from gan_core.figures import curves, mode_plots, palette, plots
+from gan_core.live.history import History
 
 N_FAKE = 40
 
@@ -141,7 +141,7 @@ def _image(fig) -> np.ndarray:
 
 @pytest.mark.parametrize("gan", ["gan", "cgan"])
 def test_live_view_draws_both_clouds_into_one_image(gan):
-    from gan_core import raster
+    from gan_core.figures import raster
 
     info = make_info(gan)
     snap = make_snap(info)
@@ -195,7 +195,7 @@ def filled_history(gan: str, n: int = 5) -> History:
 @pytest.mark.parametrize("gan, expected", [("gan", 2), ("cgan", 2), ("infogan", 3)])
 def test_loss_figure_traces(gan, expected):
     h = filled_history(gan)
-    fig = plots.loss_figure(h.series, gan)
+    fig = curves.loss_figure(h.series, gan)
     assert len(fig.data) == expected
     d = trace(fig, "D loss")
     np.testing.assert_array_equal(d.x, [100, 200, 300, 400, 500])
@@ -206,13 +206,13 @@ def test_loss_figure_traces(gan, expected):
 
 
 def test_loss_figure_empty_history():
-    fig = plots.loss_figure(History().series, "infogan")
+    fig = curves.loss_figure(History().series, "infogan")
     assert len(fig.data) == 3 and all(len(t.x) == 0 for t in fig.data)
 
 
 def test_coverage_figure():
     h = filled_history("gan")
-    fig = plots.coverage_figure(h.series, 8, height=200)
+    fig = curves.coverage_figure(h.series, 8, height=200)
     np.testing.assert_array_equal(trace(fig, "modes covered").y, [1, 2, 3, 4, 5])
     hq = trace(fig, "hq share")
     assert hq.yaxis == "y2" and np.allclose(hq.y, 1.0)
@@ -222,21 +222,21 @@ def test_coverage_figure():
 
 
 def test_coverage_figure_without_modes_says_so():
-    fig = plots.coverage_figure(History().series, None)
+    fig = curves.coverage_figure(History().series, None)
     assert not fig.data and "no known modes" in fig.layout.annotations[0].text
 
 
 def test_compare_coverage_figure_one_colour_per_run():
     runs = {"GAN": filled_history("gan").series, "InfoGAN": filled_history("infogan").series}
-    fig = plots.compare_coverage_figure(runs, 8, height=240)
+    fig = curves.compare_coverage_figure(runs, 8, height=240)
     np.testing.assert_array_equal(trace(fig, "GAN modes").y, [1, 2, 3, 4, 5])
     assert trace(fig, "InfoGAN hq").yaxis == "y2"
     assert trace(fig, "GAN modes").line.color == trace(fig, "GAN hq").line.color
     assert trace(fig, "GAN modes").line.color != trace(fig, "InfoGAN modes").line.color
     assert fig.layout.yaxis.range[1] >= 8 and fig.layout.height == 240
-    empty = plots.compare_coverage_figure({"GAN": History().series}, 8)
+    empty = curves.compare_coverage_figure({"GAN": History().series}, 8)
     assert all(len(t.x) == 0 for t in empty.data)
-    assert "no known modes" in plots.compare_coverage_figure(runs, None).layout.annotations[0].text
+    assert "no known modes" in curves.compare_coverage_figure(runs, None).layout.annotations[0].text
 
 
 # --- per-mode --------------------------------------------------------------------------
@@ -245,7 +245,7 @@ def test_compare_coverage_figure_one_colour_per_run():
 def test_mode_bar_heights_colours_and_expected_line():
     info = make_info()
     snap = make_snap(info, covered=7)
-    fig = plots.mode_bar_figure(info, snap)
+    fig = mode_plots.mode_bar_figure(info, snap)
     counts = snap.metrics["mode_counts"]
     heights = {}
     for name in ("covered", "missed"):
@@ -264,29 +264,29 @@ def test_mode_bar_uses_the_evaluations_covered_modes_when_present():
     info = make_info()
     snap = make_snap(info, covered=8)
     snap.metrics["covered"] = [True] * 7 + [False]  # the evaluation sample's word wins
-    fig = plots.mode_bar_figure(info, snap)
+    fig = mode_plots.mode_bar_figure(info, snap)
     assert trace(fig, "missed").x.tolist() == [7]
 
 
 def test_mode_bar_without_snapshot_or_modes():
-    assert not plots.mode_bar_figure(make_info(), None).data
-    assert not plots.mode_bar_figure(make_info(target="moons"), None).data
+    assert not mode_plots.mode_bar_figure(make_info(), None).data
+    assert not mode_plots.mode_bar_figure(make_info(target="moons"), None).data
 
 
 def test_code_mode_table():
     info = make_info("infogan")
     snap = make_snap(info, covered=4)  # code i sits on mode i, for i < 4
-    table = plots.code_mode_table(info, snap)
+    table = mode_plots.code_mode_table(info, snap)
     assert len(table) == info.n_codes and all(len(row) == 8 for row in table)
     expected = np.zeros((info.n_codes, 8), int)
     for i in range(4):
         expected[i, i] = N_FAKE // 4
     np.testing.assert_array_equal(table, expected)
     assert sum(map(sum, table)) == N_FAKE
-    fig = plots.code_mode_figure(info, snap)
+    fig = mode_plots.code_mode_figure(info, snap)
     np.testing.assert_array_equal(fig.data[0].z, expected)
-    assert plots.code_mode_table(info, None) == []
-    assert plots.code_mode_table(make_info("infogan", "moons"), snap) == []
+    assert mode_plots.code_mode_table(info, None) == []
+    assert mode_plots.code_mode_table(make_info("infogan", "moons"), snap) == []
 
 
 # --- status ----------------------------------------------------------------------------
@@ -335,16 +335,19 @@ def test_figures_serialise_as_streamlit_does():
     h = filled_history("infogan")
     for fig in (
         plots.points_figure(info, snap),
-        plots.loss_figure(h.series, "infogan"),
-        plots.coverage_figure(h.series, 8),
-        plots.compare_coverage_figure({"a": h.series, "b": h.series}, 8),
-        plots.mode_bar_figure(info, snap),
-        plots.code_mode_figure(info, snap),
+        curves.loss_figure(h.series, "infogan"),
+        curves.coverage_figure(h.series, 8),
+        curves.compare_coverage_figure({"a": h.series, "b": h.series}, 8),
+        mode_plots.mode_bar_figure(info, snap),
+        mode_plots.code_mode_figure(info, snap),
     ):
         assert pio.to_json(fig, validate=False).startswith("{")
 
 
 def test_plots_import_neither_streamlit_nor_torch():
-    code = "import sys, gan_core.plots; print('streamlit' in sys.modules, 'torch' in sys.modules)"
+    code = (
+        "import sys, gan_core.figures.plots, gan_core.figures.curves, gan_core.figures.mode_plots;"
+        " print('streamlit' in sys.modules, 'torch' in sys.modules)"
+    )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.split() == ["False", "False"]

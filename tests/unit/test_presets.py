@@ -4,9 +4,10 @@ import json
 
 import pytest
 
+from gan_core import preset_runs as R
 from gan_core import presets as P
 from gan_core.cli import main
-from gan_core.config import RunConfig
+from gan_core.engine.config import RunConfig
 
 NAMES = ["collapse-ring", "cgan-ring", "infogan-ring", "moons", "g-loss", "grid", "collapse-digits"]
 
@@ -124,7 +125,7 @@ def test_check_reports_each_claim():
         (P.Claim("collapsed", P.collapsed("gan")),),
     )
     results = {"gan": [row(s, eff=2.0 if s else 7.0) for s in range(10)]}
-    (verdict,) = P.check(preset, results)
+    (verdict,) = R.check(preset, results)
     assert verdict == {
         "claim": "collapsed",
         "held": 9,
@@ -132,9 +133,9 @@ def test_check_reports_each_claim():
         "required": 9,
         "ok": True,
     }
-    assert P.summary(results["gan"], "effective_modes") == (2.0, 2.0, 7.0)
-    assert P.cell(P.summary(results["gan"], "rkl"), ".2f") == "0.01 [0.01–0.01]"
-    assert P.summary([row(0, hq=None)], "hq") is None
+    assert R.summary(results["gan"], "effective_modes") == (2.0, 2.0, 7.0)
+    assert R.cell(R.summary(results["gan"], "rkl"), ".2f") == "0.01 [0.01–0.01]"
+    assert R.summary([row(0, hq=None)], "hq") is None
 
 
 # --- the command -------------------------------------------------------------------
@@ -158,7 +159,7 @@ def test_json_schema_with_a_tiny_budget(capsys):
     assert code == 0, "claims are only judged at the preset's own budget"
     data = json.loads(out) if out.startswith("{") else None
     assert data is None, "without --json the output is a table"
-    assert "minimax" in out and "runs 4/4" in err
+    assert "minimax" in out and "runs: 100%" in err and "4/4" in err
     assert (
         main(
             ["preset", "collapse-ring", "--seeds", "2", "--first-seed", "41"]
@@ -183,8 +184,8 @@ def test_the_collapse_preset_really_holds_for_a_seed():
     collapses while its cGAN and InfoGAN cover all 8 modes (bench/presets.py checks
     seeds 0–9 and 100–109; any seed holds with the odds given there)."""
     preset = P.PRESETS["collapse-ring"]
-    results = P.run_preset(preset, [1])
-    verdicts = P.check(preset, results)
+    results = R.run_preset(preset, [1])
+    verdicts = R.check(preset, results)
     assert [v["held"] for v in verdicts] == [1, 1, 1], verdicts
     assert results["gan"][0]["effective_modes"] <= 2.5
     assert results["infogan"][0]["hq"] > 0.982 and results["cgan"][0]["hq"] > 0.982

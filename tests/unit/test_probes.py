@@ -5,12 +5,13 @@ import pytest
 import torch
 import torch.nn.functional as F
 
-from gan_core import plots, probes
-from gan_core import targets as T
-from gan_core.config import RunConfig
-from gan_core.evaluation import Evaluator
-from gan_core.snapshot import VIEW_POINTS, run_info, take
-from gan_core.trainer import Trainer
+from gan_core.engine import probes
+from gan_core.engine import targets as T
+from gan_core.engine.config import RunConfig
+from gan_core.engine.evaluation import Evaluator
+from gan_core.engine.snapshot import VIEW_POINTS, run_info, take
+from gan_core.engine.trainer import Trainer
+from gan_core.figures import overlays, plots
 
 
 def trained(steps=200, **kw) -> Trainer:
@@ -174,7 +175,7 @@ def test_points_figure_draws_each_layer_as_few_traces(ring):
     info = run_info(ring, Evaluator(ring))
     snap = take(ring, None, 0.0, 0.0, layers=probes.LAYERS)
     plain = plots.points_figure(info, snap)
-    fig = plots.points_figure(info, snap, layers=snap.layers, show=plots.SHOWABLE)
+    fig = plots.points_figure(info, snap, layers=snap.layers, show=overlays.SHOWABLE)
     names = [t.name for t in fig.data]
     assert names[:2] == ["D(x)", "D's boundary"], "the heatmap is beneath the points"
     assert names[-2:] == ["G's manifold", "G's gradient"], "lines over the points"
@@ -195,11 +196,11 @@ def test_points_figure_draws_each_layer_as_few_traces(ring):
 def test_optimal_d_figure(ring):
     info = run_info(ring, Evaluator(ring))
     snap = take(ring, None, 0.0, 0.0, layers=["optimal_d"])
-    fig = plots.optimal_d_figure(info, snap)
+    fig = overlays.optimal_d_figure(info, snap)
     assert fig.data[0].type == "heatmap" and (fig.data[0].zmin, fig.data[0].zmax) == (0, 1)
     assert "p_data" in fig.layout.title.text
-    waiting = plots.optimal_d_figure(info, take(ring, None, 0.0, 0.0))
+    waiting = overlays.optimal_d_figure(info, take(ring, None, 0.0, 0.0))
     assert "waiting" in waiting.layout.annotations[0].text
     moons = trained(5, target="moons")
-    none = plots.optimal_d_figure(run_info(moons, Evaluator(moons)), None)
+    none = overlays.optimal_d_figure(run_info(moons, Evaluator(moons)), None)
     assert "known modes" in none.layout.annotations[0].text

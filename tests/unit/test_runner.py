@@ -9,10 +9,11 @@ import time
 import numpy as np
 import pytest
 
-from gan_core import runner as R
-from gan_core.config import RunConfig
-from gan_core.history import History
-from gan_core.snapshot import Snapshot
+from gan_core.engine import modelfile
+from gan_core.engine.config import RunConfig
+from gan_core.engine.snapshot import Snapshot
+from gan_core.live import runner as R
+from gan_core.live.history import History
 
 
 def wait_for(cond, timeout=30.0, what="condition"):
@@ -57,9 +58,11 @@ def gone(pid):
 
 def test_engine_never_imports_streamlit():
     code = (
-        "import sys; from gan_core import worker, runner, cli, plots, snapshot, history, probes;"
-        "from gan_core import export, overlays;"
-        "worker.warm_up(); assert 'streamlit' not in sys.modules, 'streamlit imported'"
+        "import sys, pkgutil, importlib, gan_core;"
+        "[importlib.import_module(m.name) for m in pkgutil.walk_packages(gan_core.__path__, "
+        "'gan_core.') if m.name != 'gan_core.__main__'];"
+        "from gan_core.live import worker; worker.warm_up();"
+        "assert 'streamlit' not in sys.modules, 'streamlit imported'"
     )
     subprocess.run([sys.executable, "-c", code], check=True, timeout=120)
 
@@ -293,7 +296,7 @@ def _same(a, b):
 
 @pytest.mark.parametrize("gan", ["gan", "cgan", "infogan"])
 def test_step_modes_change_only_their_side(gan):
-    from gan_core.trainer import Trainer
+    from gan_core.engine.trainer import Trainer
 
     t = Trainer(RunConfig(target="ring", gan=gan))
     t.run(3)  # optimiser state exists: the fast Adam path is the one under test
@@ -368,14 +371,14 @@ def test_save_model_and_continue_from_it(runner):
     import torch
 
     from gan_core import export
-    from gan_core.snapshot import VIEW_POINTS
+    from gan_core.engine.snapshot import VIEW_POINTS
 
     job = runner.submit(RunConfig(target="ring", gan="infogan"), paused=True)
     wait_for(lambda: job.latest() is not None, timeout=60, what="first frame")
     job.step_once(40)
     wait_for(lambda: job.step == 40, what="40 steps")
     data = job.save_model(timeout=30)
-    saved = export.read_model(data)
+    saved = modelfile.read_model(data)
     assert saved.step == 40 and saved.config == job.config
     assert export.series_csv(job.series()).splitlines()[-1].startswith("40,")
     assert export.run_gif(job.info, job.snapshots())[:6] == b"GIF89a"
@@ -386,7 +389,7 @@ def test_save_model_and_continue_from_it(runner):
     again = runner.submit(saved.config, paused=True, init_state=data)
     wait_for(lambda: again.latest() is not None, timeout=60, what="the continued run's frame")
     assert again.step == 40, "a run from a model file resumes at its step"
-    loaded = export.load_trainer(data)
+    loaded = modelfile.load_trainer(data)
     gen = torch.Generator().manual_seed(saved.config.seed + 3)  # the worker's view seed
     assert np.allclose(again.latest().fake, loaded.sample(VIEW_POINTS, gen)[0], atol=1e-6)
     again.step_once(5)

@@ -6,7 +6,7 @@ import pytest
 
 from gan_core import sweep as S
 from gan_core.cli import main
-from gan_core.config import RunConfig
+from gan_core.engine.config import RunConfig
 
 BASE = RunConfig(target="ring")
 

@@ -1,7 +1,7 @@
 import numpy as np
 import pytest
 
-from gan_core import targets as T
+from gan_core.engine import targets as T
 
 
 @pytest.mark.parametrize("name", [n for n in T.TARGETS if n != "custom"])

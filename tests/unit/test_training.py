@@ -4,11 +4,11 @@ import numpy as np
 import pytest
 import torch
 
-from gan_core import targets as T
-from gan_core.cohort import Cohort
-from gan_core.config import GAN_TYPES, LOSSES, RunConfig
-from gan_core.evaluation import Evaluator
-from gan_core.trainer import Diverged, Trainer
+from gan_core.engine import targets as T
+from gan_core.engine.cohort import Cohort
+from gan_core.engine.config import GAN_TYPES, LOSSES, RunConfig
+from gan_core.engine.evaluation import Evaluator
+from gan_core.engine.trainer import Diverged, Trainer
 
 CUSTOM = (
     np.random.default_rng(0).normal(size=(200, 2)),

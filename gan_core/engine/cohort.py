@@ -29,19 +29,36 @@ import os
 import time
 import warnings
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 import numpy as np
 import torch
 from torch import nn
 from torch.autograd.variable import Variable
 
-from gan_core import nets
-from gan_core.config import RunConfig
-from gan_core.gans import GAN_REGISTRY, Nets
-from gan_core.targets import TARGETS
-from gan_core.trainer import LOSS_NAMES, Diverged, Trainer
+from gan_core.engine import nets
+from gan_core.engine.config import RunConfig
+from gan_core.engine.gans import GAN_REGISTRY, Nets
+from gan_core.engine.targets import TARGETS
+
+if TYPE_CHECKING:  # (a trainer knows its cohort, a cohort its trainers: types only here)
+    from gan_core.engine.trainer import Trainer
 
 Tensor = torch.Tensor
+LOSS_NAMES = ("loss_d", "loss_g", "loss_info")
+
+
+class Diverged(RuntimeError):
+    """Training produced a non-finite loss or weight; the message says what to try."""
+
+    def __init__(self, step: int, what: str):
+        super().__init__(
+            f"training diverged at step {step}: {what} is not finite. "
+            "Lower the learning rates, or try another loss (nonsaturating, or wgan-gp)."
+        )
+        self.step = step
+        self.what = what
+
 
 MAX_STACK = int(os.environ.get("GANLAB_MAX_STACK", "16"))
 """Runs stacked in one cohort. bench/cohort.py, lecture settings, one thread, 2026-12-02:

@@ -13,7 +13,7 @@ from typing import Any
 
 import numpy as np
 
-from gan_core import targets as T
+from gan_core.engine import targets as T
 
 GAN_TYPES = ("gan", "cgan", "infogan")
 LOSSES = ("minimax", "nonsaturating", "lsgan", "hinge", "wgan-gp")
@@ -139,7 +139,7 @@ class RunConfig:
 
     @property
     def effective_d_steps(self) -> int:
-        from gan_core.losses import LOSS_REGISTRY
+        from gan_core.engine.losses import LOSS_REGISTRY
 
         return self.d_steps or LOSS_REGISTRY[self.loss].default_d_steps
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 from sklearn.neighbors import NearestNeighbors
 
-from gan_core.metrics import mode_summary
+from gan_core.engine.metrics import mode_summary
 
 PRDC_KEYS = ("precision", "recall", "density", "coverage")
 PRDC_K = 5

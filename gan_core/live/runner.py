@@ -18,8 +18,6 @@ member has its first frame.
 
 from __future__ import annotations
 
-import dataclasses
-import itertools
 import os
 import socket
 import subprocess
@@ -30,10 +28,10 @@ from collections import Counter, deque
 from multiprocessing.connection import Connection
 from pathlib import Path
 
-from gan_core.config import RunConfig
-from gan_core.history import History
+from gan_core.engine.config import RunConfig
+from gan_core.live.handle import ENDED, SETTABLE, JobHandle, check_changes
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def env_number(name: str, default: float) -> float:
@@ -59,13 +57,6 @@ MAX_SECONDS = env_number("GANLAB_MAX_SECONDS", 1800)
 MAX_GROUP = 4
 """Runs in one group (one slot)."""
 
-STEP_MODES = ("both", "d", "g")
-"""What one step trains: the configured D steps and one G step, or one step of D or G."""
-SETTABLE = ("lr_g", "lr_d", "d_steps", "speed", "mode", "layers", "view_code", "view_cont")
-
-ACTIVE = ("starting", "running", "paused", "diverged", "done")
-ENDED = ("stopped", "error")
-
 
 class Worker:
     """One training process (worker.py), our end of its socket, and the runs it holds.
@@ -80,7 +71,7 @@ class Worker:
         env = dict(os.environ, OMP_NUM_THREADS="1", PYTHONPATH=str(ROOT))
         env["GANLAB_IDLE_WARMUP"] = "1" if spare else "0"
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "gan_core.worker", str(theirs.fileno())],
+            [sys.executable, "-m", "gan_core.live.worker", str(theirs.fileno())],
             pass_fds=[theirs.fileno()],
             cwd=str(ROOT),
             env=env,
@@ -129,7 +120,7 @@ class Worker:
 
     def shapes(self) -> dict[tuple, int]:
         """How many of its runs have each shape key (placement: cohort.shape_key)."""
-        from gan_core.cohort import shape_key
+        from gan_core.engine.cohort import shape_key
 
         return Counter(shape_key(job.config) for job in list(self.jobs.values()))
 
@@ -162,180 +153,6 @@ class Worker:
             except subprocess.TimeoutExpired:
                 self.proc.kill()
                 self.proc.wait()
-
-
-class JobHandle:
-    """One run as the page sees it: state, newest snapshot, history, commands."""
-
-    _ids = itertools.count(1)
-
-    def __init__(self, runner: Runner, config: RunConfig, opts: dict, alive=None, slot=None):
-        self.id = next(self._ids)
-        self.slot = self.id if slot is None else slot  # a group's runs queue as one
-        self.held = False  # a group member waiting to start with the others
-        self.alive = alive  # () -> bool: is the page's session still connected?
-        self.gone_since: float | None = None
-        self.runner = runner
-        self.config = config
-        self.opts = opts
-        self.state = "queued"
-        self.message = ""
-        self.info = None
-        self.history = History()
-        self.worker: Worker | None = None
-        self.last_poll = time.monotonic()
-        self.created = time.monotonic()
-        self.started_at: float | None = None
-        self.first_frame_s: float | None = None
-        self.idle_paused = False
-        self._pending: dict = {}
-        self._model_replies: list[bytes] = []
-        self._model_ready = threading.Event()
-        self._lock = threading.Lock()
-
-    # --- what the page reads ---------------------------------------------------------
-    def latest(self):
-        """The newest snapshot (or None); also tells the reaper the page is alive."""
-        self.touch()
-        return self.history.latest()
-
-    def touch(self) -> None:
-        self.last_poll = time.monotonic()
-        if self.idle_paused and self.state == "paused":
-            self.idle_paused = False
-            self.resume()
-
-    @property
-    def queue_position(self) -> int | None:
-        return self.runner.queue_position(self)
-
-    @property
-    def step(self) -> int:
-        snap = self.history.latest()
-        return snap.step if snap else 0
-
-    def series(self) -> dict[str, list[float]]:
-        """A consistent copy of the loss and metric series (for export.series_csv)."""
-        with self._lock:
-            return {k: list(v) for k, v in self.history.series.items()}
-
-    def snapshots(self) -> list:
-        """A copy of the snapshot timeline, oldest first (for export.run_gif)."""
-        with self._lock:
-            return list(self.history.snapshots)
-
-    # --- commands --------------------------------------------------------------------
-    def _send(self, kind: str, *args) -> None:
-        if self.worker is not None and self.state in ACTIVE:
-            self.worker.send(kind, self.id, *args)
-
-    def pause(self) -> None:
-        self.held = False  # a pause pressed before a group's start wins
-        self._send("pause")
-
-    def resume(self) -> None:
-        self._send("resume")
-
-    def step_once(self, n: int = 1, mode: str = "both") -> None:
-        """n steps of a paused (or done) run; ``mode`` is one of STEP_MODES."""
-        _check_mode(mode)
-        self._send("step", int(n), mode)
-
-    def set(self, **changes) -> None:
-        """Live changes that keep optimiser state; keys are SETTABLE:
-
-        lr_g, lr_d, d_steps; speed (steps/s, 0 = flat out); mode (STEP_MODES: what
-        running trains); layers (probe names, probes.LAYERS; () for none); view_code
-        (a class or code for every view point, None for all); view_cont (InfoGAN's
-        first continuous code in the view, None: drawn). A paused run sends a new
-        snapshot when the view settings change.
-        """
-        _check_changes(changes)
-        fields = {k: v for k, v in changes.items() if k in ("lr_g", "lr_d", "d_steps")}
-        if fields:
-            self.config = dataclasses.replace(self.config, **fields)
-        if self.worker is None:
-            self._pending.update(changes)
-        else:
-            self._send("set", changes)
-
-    def save_model(self, timeout: float = 10.0) -> bytes:
-        """The run's model file (export.model_bytes), asked of its worker; the page offers
-        it for download. RuntimeError when the run has no live worker, TimeoutError when
-        the worker does not answer in time."""
-        if self.worker is None or self.state not in ACTIVE:
-            raise RuntimeError(f"the run is {self.state}: there is no model to save")
-        with self._lock:
-            self._model_replies.clear()
-            self._model_ready.clear()
-        self._send("save")
-        if not self._model_ready.wait(timeout):
-            raise TimeoutError(f"the training process did not send its model in {timeout:g} s")
-        with self._lock:
-            return self._model_replies.pop()
-
-    def stop(self) -> None:
-        self.runner.stop(self)
-
-    # --- worker side -------------------------------------------------------------------
-    def attach(self, worker: Worker) -> None:
-        self.worker = worker
-        self.state = "starting"
-        self.started_at = time.monotonic()
-        worker.jobs[self.id] = self
-        worker.send("start", self.id, self.config, self.opts)
-        if self._pending:
-            worker.send("set", self.id, self._pending)
-
-    def receive(self, kind: str, rest: list) -> None:
-        """A message from the run's process (on the worker's reader thread)."""
-        if kind == "info":
-            self.info = rest[0]
-        elif kind == "snap":
-            snap = rest[0]
-            if self.first_frame_s is None:
-                self.first_frame_s = time.monotonic() - self.started_at
-                self.last_poll = time.monotonic()  # idle time counts from here
-            with self._lock:
-                self.history.add(snap)
-            if self.state not in ENDED:
-                self.state, self.message = snap.state, snap.message
-                if snap.state == "done" and self.opts.get("end_when_done"):
-                    self.runner.retire(self)
-        elif kind == "model":
-            with self._lock:
-                self._model_replies.append(rest[0])
-            self._model_ready.set()
-        elif kind == "error":
-            self.state, self.message = "error", rest[0]
-            self.runner.release(self)
-
-    def died(self, code: int) -> None:
-        """Its process ended under it."""
-        if self.state not in ENDED:
-            self.state = "error"
-            self.message = self.message or (
-                f"the training process ended unexpectedly (exit code {code}); "
-                "press Reset to start again"
-            )
-
-
-def _check_mode(mode: str) -> None:
-    if mode not in STEP_MODES:
-        raise ValueError(f"unknown step mode {mode!r}; one of {', '.join(STEP_MODES)}")
-
-
-def _check_changes(changes: dict) -> None:
-    """ValueError for an unknown key, step mode or layer name (before the worker sees it)."""
-    unknown = set(changes) - set(SETTABLE)
-    if unknown:
-        raise ValueError(f"cannot set {sorted(unknown)[0]!r}; one of {', '.join(SETTABLE)}")
-    if "mode" in changes:
-        _check_mode(changes["mode"])
-    if changes.get("layers"):
-        from gan_core.probes import check_layers  # (imports torch: only when asked)
-
-        check_layers(changes["layers"])
 
 
 class Runner:
@@ -372,7 +189,7 @@ class Runner:
         init_state (a model file's bytes: go on from its weights and step), fps, ...;
         ``end_when_done``: at its budget the run leaves its process and frees its place
         (``retire``) instead of waiting, paused, for more Steps."""
-        _check_changes({k: v for k, v in opts.items() if k in SETTABLE})
+        check_changes({k: v for k, v in opts.items() if k in SETTABLE})
         opts = {
             "fps": self.fps,
             "max_steps": MAX_STEPS,
@@ -393,7 +210,7 @@ class Runner:
         together; each counts against the cap."""
         if not 1 <= len(configs) <= MAX_GROUP:
             raise ValueError(f"a group has 1 to {MAX_GROUP} runs, not {len(configs)}")
-        _check_changes({k: v for k, v in opts.items() if k in SETTABLE})
+        check_changes({k: v for k, v in opts.items() if k in SETTABLE})
         opts = {"fps": self.fps, "max_steps": MAX_STEPS, "max_seconds": MAX_SECONDS, **opts}
         opts["paused"] = True
         jobs: list[JobHandle] = []
@@ -499,7 +316,7 @@ class Runner:
     def _place(self, configs: list[RunConfig]) -> Worker | None:
         """A process for these runs: one holding runs of their shape (a cohort they may
         join), else the one with the fewest runs, else a new one (up to PROCESSES)."""
-        from gan_core.cohort import MAX_STACK, shape_key
+        from gan_core.engine.cohort import MAX_STACK, shape_key
 
         n = len(configs)
         room = [

@@ -1,4 +1,4 @@
-"""A training process: ``python -m gan_core.worker FD``, holding many runs.
+"""A training process: ``python -m gan_core.live.worker FD``, holding many runs.
 
 Started from this module entry point (never by multiprocessing spawn/fork from the
 Streamlit server: see DESIGN's pitfalls), it warms up (imports torch, runs a throw-away
@@ -20,7 +20,7 @@ Start opts: fps, max_steps, max_seconds, paused, layers (probe names, see probes
 view_code, view_cont, picture (False: no cloud image, the Sweep page shows
 figures only), dot (the generated points' radius in pixels: raster.PRESENT_DOT in
 presentation mode), metrics_every (seconds between evaluations at least: a sweep's map needs
-few, each costs ~45 ms), and init_state (a model file from export.model_bytes: the run
+few, each costs ~45 ms), and init_state (a model file from modelfile.model_bytes: the run
 goes on from its weights, optimiser states and step).
 """
 
@@ -63,9 +63,9 @@ def warm_up() -> None:
     import torch
 
     torch.set_num_threads(1)
-    from gan_core.config import RunConfig
-    from gan_core.snapshot import take
-    from gan_core.trainer import Trainer
+    from gan_core.engine.config import RunConfig
+    from gan_core.engine.snapshot import take
+    from gan_core.engine.trainer import Trainer
 
     t = Trainer(RunConfig(target="ring", n_points=200))
     t.run(3)
@@ -100,13 +100,13 @@ class Run:
     """One run in this process: its trainer, its state, what its page asked to see."""
 
     def __init__(self, proc: Process, run_id: int, cfg, opts: dict):
-        from gan_core.evaluation import Evaluator
-        from gan_core.snapshot import run_info
-        from gan_core.trainer import Trainer
+        from gan_core.engine.evaluation import Evaluator
+        from gan_core.engine.snapshot import run_info
+        from gan_core.engine.trainer import Trainer
 
         self.proc, self.id = proc, run_id
         if opts.get("init_state"):
-            from gan_core.export import load_trainer
+            from gan_core.engine.modelfile import load_trainer
 
             self.trainer = load_trainer(opts["init_state"], cfg)
         else:
@@ -178,7 +178,7 @@ class Run:
 
     def send(self, now: float | None = None) -> None:
         """A snapshot; the 2,500-point evaluation only every METRICS_EVERY seconds."""
-        from gan_core.snapshot import take
+        from gan_core.engine.snapshot import take
 
         now = time.perf_counter() if now is None else now
         step = self.trainer.step_count
@@ -216,8 +216,8 @@ class Run:
 
     def picture(self, snap) -> str:
         """The cloud drawn here, not by the server that serves every page (raster.py)."""
-        from gan_core import raster
-        from gan_core.snapshot import GRID
+        from gan_core.engine.snapshot import GRID
+        from gan_core.figures import raster
 
         if self.info.image is not None:  # digits: G's sheet (the page adds the real one)
             return raster.made_sheet(self.info, snap.fake, GRID, GRID)
@@ -231,7 +231,7 @@ class Run:
 
     def set_view(self, changes: dict) -> bool:
         """Apply the view settings among ``changes``; True if there were any."""
-        from gan_core.probes import check_layers
+        from gan_core.engine.probes import check_layers
 
         if "layers" in changes:
             self.layers = check_layers(changes["layers"] or ())
@@ -268,7 +268,7 @@ class Run:
             if self.set_view(changes) and not self.training:
                 self.send()  # a paused view shows the new layers at once
         elif kind == "save":
-            from gan_core.export import model_bytes
+            from gan_core.engine.modelfile import model_bytes
 
             self.proc.send("model", self.id, model_bytes(self.trainer))
         return True
@@ -315,7 +315,7 @@ class Process:
     # --- cohorts -----------------------------------------------------------------------
     def join(self, run: Run) -> None:
         """Put a training run into a cohort of its shape with room, or a new one."""
-        from gan_core.cohort import Cohort
+        from gan_core.engine.cohort import Cohort
 
         t = run.trainer
         if t.cohort is not None and t.cohort in self.cohorts:

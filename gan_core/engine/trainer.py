@@ -18,26 +18,14 @@ import copy
 import numpy as np
 import torch
 
-from gan_core import targets as T
-from gan_core.config import RunConfig
-from gan_core.gans import GAN, GAN_REGISTRY
+from gan_core.engine import targets as T
+from gan_core.engine.cohort import LOSS_NAMES, Cohort, Diverged
+from gan_core.engine.config import RunConfig
+from gan_core.engine.gans import GAN, GAN_REGISTRY
 
-LOSS_NAMES = ("loss_d", "loss_g", "loss_info")
 STREAM_FLOATS = 2**16
 """Numbers per field of one stream block (see Stream): memory per run stays small."""
 MAX_BLOCK = 32
-
-
-class Diverged(RuntimeError):
-    """Training produced a non-finite loss or weight; the message says what to try."""
-
-    def __init__(self, step: int, what: str):
-        super().__init__(
-            f"training diverged at step {step}: {what} is not finite. "
-            "Lower the learning rates, or try another loss (nonsaturating, or wgan-gp)."
-        )
-        self.step = step
-        self.what = what
 
 
 def make_dataset(cfg: RunConfig) -> tuple[np.ndarray, np.ndarray]:
@@ -173,8 +161,6 @@ class Trainer:
 
         In its cohort, alone if it has none; raises Diverged at a check that fails.
         """
-        from gan_core.cohort import Cohort
-
         if self.cohort is None:
             Cohort().add(self)
         diverged = self.cohort.train({self: mode})

@@ -28,8 +28,8 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from gan_core import targets as T
-from gan_core.trainer import Trainer
+from gan_core.engine import targets as T
+from gan_core.engine.trainer import Trainer
 
 LAYERS = ("heatmap", "arrows", "manifold", "optimal_d")
 GRID = 48

@@ -11,10 +11,10 @@ from dataclasses import dataclass, field
 import numpy as np
 import torch
 
-from gan_core import targets as T
-from gan_core.config import RunConfig
-from gan_core.evaluation import Evaluator, count_modes
-from gan_core.trainer import Trainer
+from gan_core.engine import targets as T
+from gan_core.engine.config import RunConfig
+from gan_core.engine.evaluation import Evaluator, count_modes
+from gan_core.engine.trainer import Trainer
 
 VIEW_POINTS = 500
 """Generated points drawn per frame: enough to see the shape, few enough for 5 fps."""
@@ -70,13 +70,13 @@ class Snapshot:
     d_fake: float | None = None
     """Mean D(G(z)) over the view's generated points (the same scale)."""
     trained: str = ""
-    """What the run's last step trained: "both", "d", "g" (runner.STEP_MODES), "" before
+    """What the run's last step trained: "both", "d", "g" (handle.STEP_MODES), "" before
     its first step. The diagram lights that network."""
 
 
 def preview_info(cfg: RunConfig) -> RunInfo:
     """What the page shows before Train: the target's points, window and modes."""
-    from gan_core.trainer import make_dataset
+    from gan_core.engine.trainer import make_dataset
 
     target = T.TARGETS[cfg.target]
     x, y = make_dataset(cfg)
@@ -191,7 +191,7 @@ def take(
     """
     import time
 
-    from gan_core import probes
+    from gan_core.engine import probes
 
     view_code = probes.view_code_ok(trainer.cfg, view_code)
     if view_cont is not None and not trainer.cfg.cont_codes:

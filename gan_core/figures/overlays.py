@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 if TYPE_CHECKING:
-    from gan_core.snapshot import RunInfo, Snapshot
+    from gan_core.engine.snapshot import RunInfo, Snapshot
 
 SHOWABLE = ("heatmap", "arrows", "manifold")
 """What ``points_figure(show=...)`` can draw over the points (D* has its own figure)."""
@@ -132,7 +132,7 @@ def optimal_d_figure(info: RunInfo, snap: Snapshot | None, height: int = 300):
     """D*(x) = p_data / (p_data + p_g) on the run's window, beside D's learned view."""
     import plotly.graph_objects as go
 
-    from gan_core.plots import MARGIN, _message_figure
+    from gan_core.figures.base import MARGIN, message_figure
 
     layers = {} if snap is None else snap.layers
     if "optimal_d" not in layers:
@@ -141,7 +141,7 @@ def optimal_d_figure(info: RunInfo, snap: Snapshot | None, height: int = 300):
             if info.centres is None
             else "waiting for a snapshot with the optimal_d layer…"
         )
-        return _message_figure(why, height)
+        return message_figure(why, height)
     grid = layers["grid"]
     z = layers["optimal_d"]
     traces = heatmap_traces(

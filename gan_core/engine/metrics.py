@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from gan_core.targets import Modes
+from gan_core.engine.targets import Modes
 
 EVAL_SAMPLES = 2500
 HQ_STDS = 3.0

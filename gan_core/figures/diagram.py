@@ -15,10 +15,10 @@ from dataclasses import dataclass
 
 import plotly.graph_objects as go
 
-from gan_core import targets as T
-from gan_core.config import RunConfig
-from gan_core.gans import GAN_REGISTRY
-from gan_core.losses import LOSS_REGISTRY
+from gan_core.engine import targets as T
+from gan_core.engine.config import RunConfig
+from gan_core.engine.gans import GAN_REGISTRY
+from gan_core.engine.losses import LOSS_REGISTRY
 
 LIT = "#ff7f0e"
 """The network being updated: orange fill, thick border (visible on a projector)."""

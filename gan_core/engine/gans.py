@@ -18,10 +18,10 @@ from dataclasses import dataclass
 import torch
 import torch.nn.functional as F
 
-from gan_core.config import RunConfig
-from gan_core.losses import LOSS_REGISTRY, gradient_penalty
-from gan_core.nets import Discriminator, mlp
-from gan_core.targets import TARGETS
+from gan_core.engine.config import RunConfig
+from gan_core.engine.losses import LOSS_REGISTRY, gradient_penalty
+from gan_core.engine.nets import Discriminator, mlp
+from gan_core.engine.targets import TARGETS
 
 Tensor = torch.Tensor
 

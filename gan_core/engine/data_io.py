@@ -7,7 +7,7 @@ import io
 
 import numpy as np
 
-from gan_core.targets import CUSTOM_MAX_POINTS, DataError, check_custom
+from gan_core.engine.targets import CUSTOM_MAX_POINTS, DataError, check_custom
 
 MAX_CSV_BYTES = 5 * 1024 * 1024
 

@@ -14,11 +14,11 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 import numpy as np
-from sklearn.datasets import load_digits
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import train_test_split
 
-from gan_core.metrics import mode_summary
+from gan_core.engine.metrics import mode_summary
+from gan_core.engine.targets import digits_data
 
 DIGITS = 10
 PIXELS = 64
@@ -27,22 +27,6 @@ CONFIDENT = 0.9
 # images of it: 1 %, so a stray confident sample or two (which any noisy generator
 # produces now and then) does not make a digit "covered". 25 samples of 2,500.
 COVER_SHARE = 0.01
-
-
-@lru_cache(maxsize=1)
-def digits_data() -> tuple[np.ndarray, np.ndarray]:
-    """scikit-learn's 1,797 digits: images (1797, 64) float32 in [-1, 1], labels int64.
-
-    Pixels in [0, 16] become x / 8 - 1, the range of a tanh generator. The single
-    source of that scaling (the digits target samples from here). Read-only, as the
-    arrays are shared by every caller.
-    """
-    d = load_digits()
-    x = (d.data / 8.0 - 1.0).astype(np.float32)
-    y = d.target.astype(np.int64)
-    x.flags.writeable = False
-    y.flags.writeable = False
-    return x, y
 
 
 @dataclass(frozen=True)

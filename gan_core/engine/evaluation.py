@@ -14,9 +14,9 @@ from __future__ import annotations
 import numpy as np
 import torch
 
-from gan_core import coverage, metrics
-from gan_core import targets as T
-from gan_core.trainer import Trainer
+from gan_core.engine import coverage, metrics
+from gan_core.engine import targets as T
+from gan_core.engine.trainer import Trainer
 
 RESULT_KEYS = (
     "modes",
@@ -95,7 +95,7 @@ class Evaluator:
         elif self.class_modes is not None:
             out.update(coverage.class_mode_metrics(fake, self.class_modes))
         elif self.judged:
-            from gan_core.judge import judge
+            from gan_core.engine.judge import judge
 
             coded = self.trainer.cfg.gan in ("cgan", "infogan")
             out.update(judge().metrics(fake, codes if coded else None))

@@ -17,7 +17,7 @@ from functools import lru_cache
 import numpy as np
 from PIL import Image, ImageColor
 
-from gan_core import palette
+from gan_core.figures import palette
 
 SIZE = 400
 DOT = 1.8

@@ -11,8 +11,8 @@ import dataclasses
 import os
 from collections import deque
 
-from gan_core.coverage import PRDC_KEYS
-from gan_core.snapshot import Snapshot
+from gan_core.engine.coverage import PRDC_KEYS
+from gan_core.engine.snapshot import Snapshot
 
 HISTORY_LEN = int(os.environ.get("GANLAB_HISTORY", "300"))
 SERIES_CAP = 2000

@@ -11,7 +11,7 @@ import io
 import numpy as np
 from PIL import Image, ImageDraw, ImageFont
 
-from gan_core.palette import REAL, SINGLE, class_colour
+from gan_core.figures.palette import REAL, SINGLE, class_colour
 
 SIZE = 360
 
@@ -46,8 +46,8 @@ def render_frame(
 def frame(info, fake: np.ndarray, codes: np.ndarray, caption: str) -> Image.Image:
     """One frame of a run (``info``: its RunInfo): its cloud, or its digits sheet."""
     if info.image is not None:
-        from gan_core import raster
-        from gan_core.snapshot import GRID
+        from gan_core.engine.snapshot import GRID
+        from gan_core.figures import raster
 
         sheet = Image.fromarray(raster.sheet_pixels(info, fake, GRID, GRID), "L")
         img = Image.new("RGB", (sheet.width, sheet.height + 18), "white")

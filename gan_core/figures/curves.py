@@ -1,0 +1,219 @@
+"""Curves over a run's steps: D and G losses, modes covered, the k-NN coverage figures
+(one run, or Compare's runs together)."""
+
+from __future__ import annotations
+
+import numpy as np
+import plotly.graph_objects as go
+
+from gan_core.figures import palette
+from gan_core.figures.base import COVERED, MARGIN, legend_top, message_figure
+
+CURVE_POINTS = 400
+"""Points per curve sent to the browser: a chart a few hundred pixels wide shows no more,
+and thirty pages' curves cost the server a fifth of its time at 2,000 (bench/load.py)."""
+
+
+def _rows(n: int) -> np.ndarray | slice:
+    """Which of n recorded points a curve draws: all, or CURVE_POINTS spread evenly."""
+    if n <= CURVE_POINTS:
+        return slice(None)
+    return np.unique(np.linspace(0, n - 1, CURVE_POINTS).round().astype(np.int64))
+
+
+def _array(series: dict[str, list[float]], key: str, n: int) -> np.ndarray:
+    values = series.get(key) or []
+    return np.asarray(values[:n], dtype=np.float64)[_rows(n)]
+
+
+def _steps(series: dict[str, list[float]]) -> tuple[np.ndarray, int]:
+    steps = series.get("step") or []
+    return np.asarray(steps, dtype=np.float64)[_rows(len(steps))], len(steps)
+
+
+def loss_figure(history_series: dict[str, list[float]], gan: str, height: int = 260) -> go.Figure:
+    """D and G loss (and InfoGAN's code-prediction loss) against the step."""
+    x, n = _steps(history_series)
+    names = [("loss_d", "D loss"), ("loss_g", "G loss")]
+    if gan == "infogan":
+        names.append(("loss_info", "info loss"))
+    traces = [
+        dict(
+            type="scatter",
+            x=x,
+            y=_array(history_series, key, n),
+            mode="lines",
+            name=label,
+            line=dict(width=1.5, color=colour),
+        )
+        for (key, label), colour in zip(names, ("#d62728", "#1f77b4", "#9467bd"), strict=False)
+    ]
+    layout = dict(
+        height=height,
+        margin=MARGIN,
+        xaxis=dict(title=dict(text="step", standoff=2)),
+        yaxis=dict(title=dict(text="loss", standoff=2)),
+        legend=legend_top(),
+        uirevision="loss",
+        hovermode="x",
+    )
+    return go.Figure(traces, layout, _validate=False)
+
+
+def coverage_figure(
+    series: dict[str, list[float]], modes_total: int | None, height: int = 260
+) -> go.Figure:
+    """Modes covered and effective modes (left axis, 0..K) and the hq share (right, 0–1)."""
+    if not modes_total:
+        return message_figure("this target has no known modes", height)
+    x, n = _steps(series)
+    traces = [
+        dict(
+            type="scatter",
+            x=x,
+            y=_array(series, "modes", n),
+            mode="lines",
+            name="modes covered",
+            line=dict(width=2, color=COVERED, shape="hv"),
+        ),
+        dict(
+            type="scatter",
+            x=x,
+            y=_array(series, "effective_modes", n),
+            mode="lines",
+            name="effective modes",
+            line=dict(width=1.5, color="#ff7f0e", dash="dot"),
+        ),
+        dict(
+            type="scatter",
+            x=x,
+            y=_array(series, "hq", n),
+            mode="lines",
+            name="hq share",
+            yaxis="y2",
+            line=dict(width=1.5, color="#1f77b4"),
+        ),
+    ]
+    return go.Figure(traces, _coverage_layout(modes_total, height, "coverage"), _validate=False)
+
+
+def _coverage_layout(modes_total: int, height: int, revision: str) -> dict:
+    """Modes on the left axis (0..K), the hq share on the right (0–100 %)."""
+    return dict(
+        height=height,
+        margin=dict(MARGIN, r=40),
+        xaxis=dict(title=dict(text="step", standoff=2)),
+        yaxis=dict(
+            title=dict(text=f"modes (of {modes_total})", standoff=2),
+            range=[0, modes_total + 0.5],
+            autorange=False,
+        ),
+        yaxis2=dict(
+            title=dict(text="hq", standoff=2),
+            range=[0, 1.02],
+            autorange=False,
+            overlaying="y",
+            side="right",
+            showgrid=False,
+            tickformat=".0%",
+        ),
+        legend=legend_top(),
+        uirevision=revision,
+        hovermode="x",
+    )
+
+
+def compare_coverage_figure(
+    runs: dict[str, dict[str, list[float]]], modes_total: int | None, height: int = 300
+) -> go.Figure:
+    """Several runs in one chart: modes covered (solid) and hq share (dotted) per run.
+
+    ``runs`` maps a run's label to its history series; run i has palette.run_colour(i).
+    """
+    if not modes_total:
+        return message_figure("this target has no known modes", height)
+    traces = []
+    for i, (label, series) in enumerate(runs.items()):
+        x, n = _steps(series)
+        colour = palette.run_colour(i)
+        for key, name, line, axis in (
+            ("modes", "modes", dict(width=2.5, shape="hv"), "y"),
+            ("hq", "hq", dict(width=1.5, dash="dot"), "y2"),
+        ):
+            traces.append(
+                dict(
+                    type="scatter",
+                    x=x,
+                    y=_array(series, key, n),
+                    mode="lines",
+                    name=f"{label} {name}",
+                    legendgroup=label,
+                    yaxis=axis,
+                    line=dict(line, color=colour),
+                )
+            )
+    return go.Figure(traces, _coverage_layout(modes_total, height, "compare"), _validate=False)
+
+
+PRDC_LINES = (
+    ("precision", "precision", dict(width=2, color="#1f77b4")),
+    ("recall", "recall", dict(width=2, color="#ff7f0e")),
+    ("density", "density", dict(width=1.5, color="#9467bd", dash="dot")),
+    ("coverage", "coverage", dict(width=2.5, color=COVERED)),
+)
+"""The k-NN metrics (coverage.py): quality (precision, density) and variety (recall,
+coverage); density can pass 1 where G crowds the real data's dense parts."""
+
+
+def _prdc_layout(height: int, revision: str, top: float) -> dict:
+    return dict(
+        height=height,
+        margin=MARGIN,
+        xaxis=dict(title=dict(text="step", standoff=2)),
+        yaxis=dict(title=dict(text="k-NN share", standoff=2), range=[0, top], autorange=False),
+        legend=legend_top(),
+        uirevision=revision,
+        hovermode="x",
+    )
+
+
+def _top(values: list[np.ndarray]) -> float:
+    finite = [v[np.isfinite(v)] for v in values]
+    return max([1.05] + [float(v.max()) * 1.05 for v in finite if len(v)])
+
+
+def prdc_figure(series: dict[str, list[float]], height: int = 260) -> go.Figure:
+    """Precision, recall, density and coverage against the step: every target has them."""
+    x, n = _steps(series)
+    ys = {key: _array(series, key, n) for key, _, _ in PRDC_LINES}
+    traces = [
+        dict(type="scatter", x=x, y=ys[key], mode="lines", name=name, line=line)
+        for key, name, line in PRDC_LINES
+    ]
+    return go.Figure(traces, _prdc_layout(height, "prdc", _top(list(ys.values()))), _validate=False)
+
+
+def compare_prdc_figure(runs: dict[str, dict[str, list[float]]], height: int = 300) -> go.Figure:
+    """Several runs in one chart: coverage (solid) and precision (dotted) per run, the
+    k-NN pair that says "all of the data" and "only like the data" for any target."""
+    traces, ys = [], []
+    for i, (label, series) in enumerate(runs.items()):
+        x, n = _steps(series)
+        colour = palette.run_colour(i)
+        for key, line in (
+            ("coverage", dict(width=2.5)),
+            ("precision", dict(width=1.5, dash="dot")),
+        ):
+            ys.append(_array(series, key, n))
+            traces.append(
+                dict(
+                    type="scatter",
+                    x=x,
+                    y=ys[-1],
+                    mode="lines",
+                    name=f"{label} {key}",
+                    legendgroup=label,
+                    line=dict(line, color=colour),
+                )
+            )
+    return go.Figure(traces, _prdc_layout(height, "compare-prdc", _top(ys)), _validate=False)
