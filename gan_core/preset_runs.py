@@ -88,9 +88,7 @@ def run_preset(
         note = f"{kind}, seeds {seeds[0]}–{seeds[-1]} together" if n > 1 else f"{kind}"
         bar.set_postfix_str(note)
         cfgs = [preset.with_seed(s)[kind] for s in seeds]
-        results[kind] = run_rows(
-            cfgs, steps, lambda f, i=i: bar.update(round((i + f) * n) - bar.n)
-        )
+        results[kind] = run_rows(cfgs, steps, lambda f, i=i: bar.update(round((i + f) * n) - bar.n))
     bar.close()
     return results
 

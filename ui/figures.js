@@ -1,24 +1,5 @@
-// The page's live figures all use one Plotly: the installed plotly package's (the version
-// that builds the figures), loaded once. Not whatever window.Plotly holds: Streamlit's own
-// chart bundle sets it too, to its version, whenever the page has an st.plotly_chart.
-function loadPlotly(url) {
-  if (!window.__ganLabPlotly) {
-    window.__ganLabPlotly = new Promise((resolve, reject) => {
-      const s = document.createElement('script');
-      s.src = url;
-      s.onload = () => {
-        window.__ganLabPlotlyLib = window.Plotly;
-        resolve(window.Plotly);
-      };
-      s.onerror = () => {
-        window.__ganLabPlotly = null;
-        reject(new Error('could not load ' + url));
-      };
-      document.head.appendChild(s);
-    });
-  }
-  return window.__ganLabPlotly;
-}
+// loadPlotly(url): ui/plotly_loader.js, put before this file by ui/figures.py (and
+// into the page's <head> by serve.py, so that Plotly.js loads as the page opens).
 
 // Only the first image changed (the cloud, or G's digits beside the real ones, which
 // stay): point Plotly's <image> at the new one. Plotly.relayout would do the same after
@@ -70,7 +51,10 @@ export default function ({ parentElement, data }) {
   div.__next = data;  // the newest wins, also over a figure that waited for Plotly to load
   const Plotly = window.__ganLabPlotlyLib;
   if (Plotly) draw(div, Plotly);
-  else loadPlotly(data.url).then((P) => draw(div, P), (e) => { line.textContent = e.message; });
+  else {  // (once more after a failure: the page's early load may have come too soon)
+    loadPlotly(data.url).catch(() => loadPlotly(data.url))
+      .then((P) => draw(div, P), (e) => { line.textContent = e.message; });
+  }
   return () => {
     const P = window.__ganLabPlotlyLib;
     if (!div.isConnected && P) P.purge(div);

@@ -23,12 +23,13 @@ _PLOTLY_DIR = Path(plotly.__file__).parent / "package_data"
 # Declared only so that Streamlit serves plotly.min.js under /component/<name>/.
 _ASSETS = components_v1.declare_component("plotly_js", path=str(_PLOTLY_DIR))
 
-_JS = (Path(__file__).parent / "figures.js").read_text()
+LOADER = (Path(__file__).parent / "plotly_loader.js").read_text()
+_JS = LOADER + (Path(__file__).parent / "figures.js").read_text()
 
 _mount = st.components.v2.component("gan_lab_figure", js=_JS, isolate_styles=False)
 
 
-def _plotly_url() -> str:
+def plotly_url() -> str:
     base = (st.get_option("server.baseUrlPath") or "").strip("/")
     prefix = f"/{base}" if base else ""
     return f"{prefix}/component/{_ASSETS.name}/plotly.min.js"
@@ -65,6 +66,6 @@ def show_parts(figure, image, height, key: str, config: dict, line: str | None =
         "config": config,
         "height": height,
         "line": line,
-        "url": _plotly_url(),
+        "url": plotly_url(),
     }
     _mount(key=key, data=data)

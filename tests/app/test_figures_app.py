@@ -1,8 +1,11 @@
 """The live views' component: where the browser loads Plotly.js from."""
 
+import json
+
 import pytest
 from streamlit import config as st_config
 
+import serve
 from ui import figures
 
 
@@ -23,5 +26,7 @@ def test_plotly_js_is_the_installed_packages_file():
 )
 def test_plotly_url_follows_the_servers_base_path(base_path, base, prefix):
     base_path(base)
-    url = figures._plotly_url()
+    url = figures.plotly_url()
     assert url == f"{prefix}{figures._ASSETS.name}/plotly.min.js"
+    head = serve.head_script().decode()
+    assert f"loadPlotly({json.dumps(url)})" in head, "the page's early load asks for the same file"

@@ -268,7 +268,7 @@ def test_requirements_are_copied_before_the_install_and_the_app_after(instructio
     after = [srcs for i, srcs in copies if i > install_index]
     assert before == [["requirements.txt", "./"]], before
     copied_after = {src.rstrip("/") for srcs in after for src in srcs[:-1]}
-    assert {"app.py", "gan_core", "ui", "app_pages", ".streamlit"} <= copied_after
+    assert {"app.py", "serve.py", "gan_core", "ui", "app_pages", ".streamlit"} <= copied_after
 
 
 def test_copied_paths_exist_and_are_not_dockerignored(instructions):
@@ -310,7 +310,7 @@ def test_workdir_port_and_threads(instructions):
 
 def test_cmd_serves_the_app_on_all_interfaces(instructions):
     cmd = exec_form(last(instructions, "CMD"))
-    assert cmd[:5] == ["python", "-m", "streamlit", "run", "app.py"], cmd
+    assert cmd[:5] == ["python", "-m", "streamlit", "run", "serve.py"], cmd
     flags = dict(zip(cmd[5::2], cmd[6::2], strict=True))
     assert flags == {"--server.port": str(PORT), "--server.address": "0.0.0.0"}
 
