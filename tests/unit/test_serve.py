@@ -1,6 +1,7 @@
 """serve.py's middleware: pages get the early Plotly load in their <head>, nothing else changes."""
 
 import asyncio
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
@@ -43,7 +44,8 @@ def call(
         "path": path,
         "headers": [(b"accept", accept), (b"accept-encoding", b"gzip")],
     }
-    asyncio.run(serve.PreloadPlotly(app)(scope, None, send))
+    with ThreadPoolExecutor(1) as pool:  # (its own loop: another test may leave one running here)
+        pool.submit(asyncio.run, serve.PreloadPlotly(app)(scope, None, send)).result()
     start = out[0]
     return dict(start["headers"]), b"".join(m.get("body", b"") for m in out[1:]), seen
 
