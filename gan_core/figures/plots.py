@@ -31,6 +31,21 @@ if TYPE_CHECKING:  # snapshot imports torch; the page should not need it to draw
 COLOURED_GANS = raster_mod.COLOURED_GANS
 
 
+def picture(source: str, left: float, top: float, width: float, height: float, layer="below"):
+    """A layout image (a PNG data URI) stretched over a box in data coordinates."""
+    return dict(
+        source=source,
+        xref="x",
+        yref="y",
+        x=left,
+        y=top,
+        sizex=width,
+        sizey=height,
+        sizing="stretch",
+        layer=layer,
+    )
+
+
 # --- points ----------------------------------------------------------------------------
 
 
@@ -71,18 +86,9 @@ def points_figure(
             source = raster_mod.data_uri(raster_mod.real_layer(info.real, extent))
         else:  # drawn by the training process, or (an older frame of the timeline) here
             source = snap.image or raster_mod.cloud(info, snap.fake, snap.codes)
+        # (transparent: with a heatmap under the points, the picture goes above it)
         images.append(
-            dict(
-                source=source,
-                xref="x",
-                yref="y",
-                x=-extent,
-                y=extent,
-                sizex=2 * extent,
-                sizey=2 * extent,
-                sizing="stretch",
-                layer="above" if under else "below",  # (transparent: the heatmap shows)
-            )
+            picture(source, -extent, extent, 2 * extent, 2 * extent, "above" if under else "below")
         )
     real_xy = (info.real[:, 0], info.real[:, 1]) if not raster else ([None], [None])
     traces = under + [
@@ -194,31 +200,16 @@ def sheet_figure(
         )
     hidden = dict(showgrid=False, zeroline=False, ticks="", fixedrange=True)
     half = (width - raster_mod.SHEET_GAP) / 2 if beside_real else width
-
-    def picture(uri: str, left: float) -> dict:
-        return dict(
-            source=uri,
-            xref="x",
-            yref="y",
-            x=left,
-            y=tall,
-            sizex=half,
-            sizey=tall,
-            sizing="stretch",
-            layer="below",
-        )
-
+    images = [picture(source, 0, tall, half, tall)]
+    if beside_real:  # (drawn once per page and run: ui/live.py keeps the figure)
+        real = raster_mod.real_sheet_uri(info, GRID, GRID)
+        images.append(picture(real, half + raster_mod.SHEET_GAP, tall, half, tall))
     layout = dict(
         height=height,
         margin=dict(l=45, r=10, t=30, b=10),
         xaxis=dict(hidden, range=[0, width], showticklabels=False, constrain="domain"),
         yaxis=dict(hidden, range=[0, tall], scaleanchor="x", scaleratio=1, **rows),
-        images=[picture(source, 0)]
-        + (
-            [picture(raster_mod.real_sheet_uri(info, GRID, GRID), half + raster_mod.SHEET_GAP)]
-            if beside_real
-            else []
-        ),
+        images=images,
         annotations=[
             dict(x=half / 2, y=tall, yanchor="bottom", text="generated", showarrow=False),
             dict(x=width - half / 2, y=tall, yanchor="bottom", text="real", showarrow=False),

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import base64
 import io
-import weakref
 from functools import lru_cache
 
 import numpy as np
@@ -180,22 +179,9 @@ def made_sheet(info, fake: np.ndarray, rows: int, cols: int) -> str:
     return gray_uri(_tile(fake, info.image, rows, cols))
 
 
-_REAL_SHEETS: dict[int, tuple[weakref.ref, str]] = {}
-
-
 def real_sheet_uri(info, rows: int, cols: int) -> str:
-    """``real_sheet`` as a PNG data URI, drawn once per run's data (each frame's figure
-    carries it: the browser keeps it, it never changes)."""
-    key = id(info.real)
-    held = _REAL_SHEETS.get(key)
-    if held is None or held[0]() is not info.real:
-        if len(_REAL_SHEETS) >= 64:  # bounded: forget runs that are gone, else all
-            alive = {k: v for k, v in _REAL_SHEETS.items() if v[0]() is not None}
-            _REAL_SHEETS.clear()
-            _REAL_SHEETS.update(alive if len(alive) < 64 else {})
-        uri = gray_uri(real_sheet(info, rows, cols))
-        held = _REAL_SHEETS[key] = (weakref.ref(info.real), uri)
-    return held[1]
+    """``real_sheet`` as a PNG data URI: the picture beside G's, the same all run."""
+    return gray_uri(real_sheet(info, rows, cols))
 
 
 def gray_uri(pixels: np.ndarray) -> str:

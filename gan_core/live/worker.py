@@ -177,7 +177,8 @@ class Run:
         self.send()
 
     def send(self, now: float | None = None) -> None:
-        """A snapshot; the 2,500-point evaluation only every METRICS_EVERY seconds."""
+        """A snapshot; the evaluation (and the diagram's D means) only every ``every``
+        seconds (METRICS_EVERY at least, longer by METRICS_SHARE)."""
         from gan_core.engine.snapshot import take
 
         now = time.perf_counter() if now is None else now
