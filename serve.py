@@ -1,5 +1,6 @@
 """The server's entry point: ``streamlit run serve.py`` serves app.py (``st.App``) with
-Plotly.js loading from the page's first bytes.
+Plotly.js loading from the page's first bytes, and the live pictures' frames over plain
+HTTP (ui/frames.py: no script run per frame).
 
 Otherwise a page opened just now fetched (0.5–0.7 s) and compiled (0.65–0.9 s) the
 4.6 MB file only when its first figure arrived, about when Train became clickable, and
@@ -9,11 +10,16 @@ loader the figures use (ui/plotly_loader.js), so they find Plotly loading or loa
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import json
 from pathlib import Path
+from urllib.parse import parse_qs
 
 import streamlit as st
 from starlette.middleware import Middleware
+
+from ui import frames
 
 ROOT = Path(__file__).resolve().parent
 LOADER = (ROOT / "ui" / "plotly_loader.js").read_text()
@@ -34,10 +40,15 @@ def served() -> bool:
     return runtime.get_instance().component_registry.get_component_path(COMPONENT) is not None
 
 
+def base_path() -> str:
+    """``/<server.baseUrlPath>``, or '' without one."""
+    base = (st.get_option("server.baseUrlPath") or "").strip("/")
+    return f"/{base}" if base else ""
+
+
 def head_script() -> bytes:
     """The loader and its call, for the page's <head>."""
-    base = (st.get_option("server.baseUrlPath") or "").strip("/")
-    url = (f"/{base}" if base else "") + PLOTLY_PATH
+    url = base_path() + PLOTLY_PATH
     return f"<script>{LOADER}loadPlotly({json.dumps(url)});</script>".encode()
 
 
@@ -80,4 +91,41 @@ class PreloadPlotly:
         await self.app(dict(scope, headers=plain), receive, edit)
 
 
-app = st.App(ROOT / "app.py", middleware=[Middleware(PreloadPlotly)])
+class Frames:
+    """ASGI middleware: ``GET <base>/_ganlab/frame/<token>?fig=<figure id>`` answers a run's
+    newest frame as JSON (frames.answer, in a thread: a first frame builds its figure),
+    404 when the token names no live run. Everything else passes untouched."""
+
+    def __init__(self, app):
+        self.app = app
+
+    async def __call__(self, scope, receive, send):
+        prefix = base_path() + frames.ROUTE
+        path = scope.get("path", "") if scope["type"] == "http" else ""
+        if not path.startswith(prefix) or scope["method"] != "GET":
+            await self.app(scope, receive, send)
+            return
+        have = parse_qs(scope.get("query_string", b"").decode()).get("fig", [""])[0]
+        frame = await asyncio.to_thread(frames.answer, path[len(prefix) :], have)
+        body = b"{}" if frame is None else json.dumps(frame).encode()
+        headers = [
+            (b"content-type", b"application/json"),
+            (b"content-length", str(len(body)).encode()),
+            (b"cache-control", b"no-store"),
+        ]
+        status = 404 if frame is None else 200
+        await send({"type": "http.response.start", "status": status, "headers": headers})
+        await send({"type": "http.response.body", "body": body})
+
+
+@contextlib.asynccontextmanager
+async def lifespan(_app):
+    """The server is up: its pages may fetch their frames (only then: AppTest and the
+    tests that import this module run app.py without the route)."""
+    frames.serve()
+    yield
+
+
+app = st.App(
+    ROOT / "app.py", middleware=[Middleware(Frames), Middleware(PreloadPlotly)], lifespan=lifespan
+)

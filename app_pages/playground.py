@@ -172,9 +172,17 @@ def picture():
         live.draw_optimal_d(h, NAME, past, HEIGHT)
 
 
+def polled() -> bool:
+    """The page fetches the picture's frames itself (live.polls): the newest frame, no
+    layers drawn over it."""
+    chosen = view.chosen(KEY, st.session_state.get("pg_config"))
+    newest = not timeline.following(KEY) and "optimal_d" not in chosen
+    return newest and live.polls(session.job(NAME), show=view.shown(chosen))
+
+
 def scrubber():
     timeline.slider(session.job(NAME), KEY)
-    live.follow("picture", fast)
+    live.follow("picture", fast, polled)
 
 
 def views():
@@ -200,7 +208,7 @@ def run_view() -> None:
     nested straight in a box made outside its parent fragment is drawn twice, the old
     copy left standing (Streamlit 1.67; tests/e2e/test_playground_e2e.py)."""
     with picture_box, st.container():  # first: it records its pace, read by live.follow
-        live.live(picture, fast=fast, name="picture", idle=idle)
+        live.live(picture, fast=fast, name="picture", idle=idle, polled=polled)
     with buttons_box:
         buttons()
     with timeline_box, st.container():

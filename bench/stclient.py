@@ -12,7 +12,10 @@ out, ``ForwardMsg`` in) the way the web app does:
   (interval, fragment id) during a full run, and the client sends a ``rerun_script``
   with that fragment id and ``is_auto_rerun`` on that interval until a new full run
   (or ``stop_auto_rerun``) cancels it. Without this there are no frames, and the run's
-  page looks idle to the reaper.
+  page looks idle to the reaper;
+- a live picture that names a frame route (``poll``, ui/frames.py: serve.py's) is fetched
+  from there every ``every`` seconds, over one kept-alive HTTP connection, the newest step
+  winning as in ui/figures.js.
 
 Loopback only: ``connect`` refuses any host but 127.0.0.1/localhost.
 """
@@ -98,6 +101,17 @@ def note(seen: list[str], text: str) -> None:
         seen.append(text)
 
 
+async def _response(reader) -> tuple[int, bytes]:
+    """One HTTP/1.1 response with a Content-Length (the frame route's): status, body."""
+    status = int((await reader.readline()).split()[1])
+    length = 0
+    while (line := await reader.readline()) not in (b"\r\n", b""):
+        name, _, value = line.decode().partition(":")
+        if name.strip().lower() == "content-length":
+            length = int(value)
+    return status, await reader.readexactly(length)
+
+
 def ws_url(http_url: str) -> str:
     parts = urlsplit(http_url)
     if parts.hostname not in LOOPBACK:
@@ -118,6 +132,7 @@ class LightClient:
         self._ws = None
         self._reader: asyncio.Task | None = None
         self._timers: dict[str, tuple[float, asyncio.Task]] = {}
+        self._polls: dict[str, dict] = {}  # frame route → {every, step, fig, task}
         self._changed = asyncio.Event()
 
     # --- connection ------------------------------------------------------------------
@@ -137,6 +152,8 @@ class LightClient:
         for _, task in self._timers.values():
             task.cancel()
         self._timers.clear()
+        for entry in list(self._polls.values()):
+            entry["task"].cancel()
         if self._ws is not None:
             with contextlib.suppress(Exception):
                 await asyncio.wait_for(self._ws.close(), 5)
@@ -266,7 +283,9 @@ class LightClient:
         elif which == "bidi_component" and el.bidi_component.json:
             view = json.loads(el.bidi_component.json)  # a live view: status line and figure
             if isinstance(view, dict):
-                self._text(view.get("line") or "", now)
+                polled = self._poll(view)
+                if polled is None or polled["step"] <= (view.get("step") or 0):
+                    self._text(view.get("line") or "", now)
                 s.plotly += bool(view.get("figure"))
         elif which == "plotly_chart":
             s.plotly += 1
@@ -277,6 +296,48 @@ class LightClient:
                 note(s.errors, f"error: {el.alert.body[:200]}")
             elif el.alert.format == Alert.WARNING:
                 note(s.warnings, el.alert.body[:200])
+
+    def _poll(self, view: dict) -> dict | None:
+        """Fetch the view's frames from its route while the route answers (as figures.js)."""
+        url = view.get("poll")
+        if not url:
+            return None
+        entry = self._polls.get(url)
+        if entry is None:
+            entry = {"step": 0, "fig": view.get("fig") or ""}
+            self._polls[url] = entry
+            entry["task"] = asyncio.create_task(self._fetch_frames(url, entry))
+        entry["every"] = view.get("every") or 0.2
+        if view.get("figure"):
+            entry["fig"] = view.get("fig") or ""
+        return entry
+
+    async def _fetch_frames(self, path: str, entry: dict) -> None:
+        parts = urlsplit(self.url)
+        writer = None
+        try:
+            reader, writer = await asyncio.open_connection(parts.hostname, parts.port)
+            while self.open:
+                t0 = time.monotonic()
+                request = f"GET {path}?fig={entry['fig']} HTTP/1.1\r\nHost: {parts.netloc}\r\n\r\n"
+                writer.write(request.encode())
+                status, body = await _response(reader)
+                if status == 404:
+                    break
+                frame = json.loads(body) if status == 200 else {}
+                if frame.get("image") and frame["step"] > entry["step"]:
+                    entry["step"] = frame["step"]
+                    entry["fig"] = frame.get("fig") or entry["fig"]
+                    self._text(frame.get("line") or "", time.monotonic())
+                    self._changed.set()
+                await asyncio.sleep(max(0.0, entry["every"] - (time.monotonic() - t0)))
+        except (OSError, asyncio.IncompleteReadError, ValueError) as exc:
+            if self.open:
+                note(self.stats.errors, f"frame route: {type(exc).__name__}: {exc}")
+        finally:
+            if writer is not None:
+                writer.close()
+            self._polls.pop(path, None)
 
     def _text(self, body: str, now: float) -> None:
         """A line of the page: a traceback, a queue position or the status line's step."""

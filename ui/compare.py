@@ -161,7 +161,7 @@ def run_view() -> None:
     """Buttons, the runs' clouds and the curves, as one fragment: Train, Pause, Step and
     Reset redraw this part only, with the clouds' pace for the new state."""
     buttons()
-    live.live(panel, fast=training, idle=idle)
+    live.live(panel, fast=training, idle=idle, polled=lambda: all(map(live.polls, handles())))
     live.live(draw_curves, every=live.slow(), idle=idle)
 
 

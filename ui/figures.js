@@ -34,6 +34,46 @@ function draw(div, Plotly) {
   div.__image = d.image;
 }
 
+// A training run's newer frames, fetched between the fragment's runs (ui/frames.py):
+// the newest step wins, whichever way it came. Stops when the page drops the figure or
+// the route says the run is gone (404); the fragment's next data starts it again.
+function newest(div, d) {
+  const b = div.__best;
+  if (!d.poll || !b || b.poll !== d.poll || b.step <= d.step) return d;
+  return Object.assign({}, d, {figure: b.figure, image: b.image, line: b.line, step: b.step});
+}
+
+function show(div, d) {
+  div.__line.textContent = d.line || '';
+  div.__line.style.display = d.line ? '' : 'none';
+  div.__next = d;
+  const Plotly = window.__ganLabPlotlyLib;
+  if (Plotly) draw(div, Plotly);
+}
+
+async function poll(div) {
+  if (div.__polling) return;
+  div.__polling = true;
+  try {
+    while (div.isConnected && div.__data && div.__data.poll) {
+      const d = div.__data, t0 = performance.now();
+      try {
+        const have = div.__best && div.__best.poll === d.poll ? div.__best.fig : d.fig;
+        const r = await fetch(d.poll + '?fig=' + have, {cache: 'no-store'});
+        if (r.status === 404) break;
+        const f = r.ok ? await r.json() : null;
+        const now = div.__data, b = div.__best && div.__best.poll === now.poll ? div.__best : null;
+        if (f && f.image && now.poll === d.poll && f.step > Math.max(now.step, b ? b.step : -1)) {
+          const figure = f.figure || (b && f.fig === b.fig ? b.figure : now.figure);
+          div.__best = {poll: now.poll, step: f.step, image: f.image, line: f.line, figure, fig: f.fig};
+          show(div, newest(div, now));
+        }
+      } catch (e) { /* the next round tries again */ }
+      await new Promise((r) => setTimeout(r, Math.max(0, d.every * 1000 - (performance.now() - t0))));
+    }
+  } finally { div.__polling = false; }
+}
+
 export default function ({ parentElement, data }) {
   let div = parentElement.querySelector(':scope > .gan-lab-figure');
   if (!div) {
@@ -45,13 +85,13 @@ export default function ({ parentElement, data }) {
     parentElement.append(div.__line, div);
   }
   const line = div.__line;
-  line.textContent = data.line || '';
-  line.style.display = data.line ? '' : 'none';
   div.style.minHeight = data.figure !== null && data.height ? data.height + 'px' : '';
-  div.__next = data;  // the newest wins, also over a figure that waited for Plotly to load
+  div.__data = data;
+  // the newest wins, also over a figure that waited for Plotly to load
+  show(div, newest(div, data));
+  if (data.poll) poll(div);
   const Plotly = window.__ganLabPlotlyLib;
-  if (Plotly) draw(div, Plotly);
-  else {  // (once more after a failure: the page's early load may have come too soon)
+  if (!Plotly) {  // (once more after a failure: the page's early load may have come too soon)
     loadPlotly(data.url).catch(() => loadPlotly(data.url))
       .then((P) => draw(div, P), (e) => { line.textContent = e.message; });
   }

@@ -6,6 +6,9 @@ from the training worker beside it (bench/ui.py). This component keeps one Plotl
 per chart and hands it each new figure with ``Plotly.react`` (which redraws only what
 changed); when only the cloud's image changed, it swaps just the image.
 
+With serve.py, the live picture also fetches its run's newest frames itself
+(ui/frames.py), between the fragment's runs.
+
 Plotly.js itself comes from the installed ``plotly`` package (the version that builds the
 figures), served by Streamlit's component route from the package's ``package_data``.
 """
@@ -15,9 +18,11 @@ from __future__ import annotations
 from pathlib import Path
 
 import plotly
-import plotly.io as pio
 import streamlit as st
 import streamlit.components.v1 as components_v1
+
+from ui import frames
+from ui.frames import split
 
 _PLOTLY_DIR = Path(plotly.__file__).parent / "package_data"
 # Declared only so that Streamlit serves plotly.min.js under /component/<name>/.
@@ -29,25 +34,16 @@ _JS = LOADER + (Path(__file__).parent / "figures.js").read_text()
 _mount = st.components.v2.component("gan_lab_figure", js=_JS, isolate_styles=False)
 
 
-def plotly_url() -> str:
+def base_path() -> str:
     base = (st.get_option("server.baseUrlPath") or "").strip("/")
-    prefix = f"/{base}" if base else ""
-    return f"{prefix}/component/{_ASSETS.name}/plotly.min.js"
+    return f"/{base}" if base else ""
 
 
-def split(fig) -> tuple[str, str | None]:
-    """The figure's JSON without its first image's source, and that source.
-
-    Frame to frame the live cloud differs only in that image: the browser compares the
-    rest as one string and, when it is the same, swaps the image alone (figures.js).
-    """
-    spec = fig.to_dict()
-    images = spec["layout"].get("images") or []
-    source = images[0].pop("source", None) if images else None
-    return pio.to_json(spec, validate=False), source
+def plotly_url() -> str:
+    return f"{base_path()}/component/{_ASSETS.name}/plotly.min.js"
 
 
-def show(fig, key: str, config: dict, line: str | None = None) -> None:
+def show(fig, key: str, config: dict, line: str | None = None, poll=None) -> None:
     """Draw ``fig`` (a plotly Figure, or None) under ``key``, with a line of text above it.
 
     The same key updates the same graph. The line is there because every element a fragment
@@ -55,12 +51,30 @@ def show(fig, key: str, config: dict, line: str | None = None) -> None:
     the live cloud's status line and figure are one element.
     """
     figure, image = (None, None) if fig is None else split(fig)
-    show_parts(figure, image, None if fig is None else fig.layout.height, key, config, line)
+    show_parts(figure, image, None if fig is None else fig.layout.height, key, config, line, poll)
 
 
-def show_parts(figure, image, height, key: str, config: dict, line: str | None = None) -> None:
-    """``show`` of a figure already split (``split``): its JSON and its image's source."""
+def show_parts(
+    figure,
+    image,
+    height,
+    key: str,
+    config: dict,
+    line: str | None = None,
+    poll: tuple[str, float] | None = None,
+    step: int = 0,
+) -> None:
+    """``show`` of a figure already split (``split``): its JSON and its image's source.
+
+    ``poll``: (token, seconds): the browser fetches the run's newer frames itself every
+    that many seconds (ui/frames.py); ``step``: the step this frame shows, so that the
+    newer of the two wins."""
+    token, every = poll or (None, None)
     data = {
+        "poll": None if token is None else f"{base_path()}{frames.ROUTE}{token}",
+        "every": every,
+        "step": step,
+        "fig": frames.figure_id(figure),
         "figure": figure,
         "image": image,
         "config": config,

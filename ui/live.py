@@ -8,7 +8,9 @@ The server draws every open page: when many runs train at once (a class), each p
 redraws less often (``pace``, said in the status line), so that drawing thirty pages
 does not starve the training, nor the training the drawing (bench/load.py). The cloud's
 picture comes drawn from the training process; without probe layers the rest of its
-figure is the same frame after frame and is built once per page.
+figure is the same frame after frame and is built once per page. With serve.py the
+browser fetches those pictures itself (ui/frames.py) and the picture's fragment reruns
+once a second only.
 """
 
 from __future__ import annotations
@@ -19,8 +21,8 @@ import streamlit as st
 
 from gan_core.engine.snapshot import preview_info
 from gan_core.figures import base, curves, mode_plots, overlays, plots
-from gan_core.live.handle import JobHandle
-from ui import figures, session, style
+from gan_core.live.handle import ENDED, JobHandle
+from ui import figures, frames, session, style
 
 FAST = 0.2
 SLOW = 1.0
@@ -69,11 +71,11 @@ def pace_note() -> str:
     return f" · {1 / seconds:.0f} frames/s: many pages are open on this server"
 
 
-def chart(fig, key: str, config=PLOT_CONFIG, line: str | None = None) -> None:
+def chart(fig, key: str, config=PLOT_CONFIG, line: str | None = None, poll=None) -> None:
     """A figure that redraws while a run trains: kept in the browser, updated in place."""
     if fig is not None and style.presenting():
         style.enlarge(fig)
-    figures.show(fig, key, config, line)
+    figures.show(fig, key, config, line, poll)
 
 
 @st.cache_data(max_entries=32, show_spinner=False)
@@ -126,27 +128,28 @@ def draw_points(
     """
     snap = handle.latest() if handle else None
     info = handle.info if handle else None
-    position = handle.queue_position if handle else None
     if handle is not None and handle.state == "error":
         st.error(handle.message)
     elif handle is not None and handle.state == "diverged":
         st.warning(handle.message)
-    if handle is not None and handle.held and position is None:
-        line = f"step {handle.step} · starting together with the other runs…"
-    else:
-        line = plots.status_text(info, snap, position)
-        if snap is not None and snap.state == "running":
-            line += pace_note()
+    line = "step 0 · waiting…" if handle is None else frames.status_line(handle, snap, pace_note())
+    look = frames.Look(height, style.presenting(), beside_real)
+    poll = None
+    if polls(handle, shown_snap, show):
+        poll = (frames.register(handle, look, pace_note()), st.session_state.get("_pace", FAST))
     drawn = shown_snap or snap
+    step = 0 if drawn is None else int(drawn.step)
     if info is None and config is not None and config.target != "custom" and not show:
         figure, image = _preview_parts(_flat(config), height, style.presenting(), beside_real)
-        figures.show_parts(figure, image, height, f"{key}_points", LIVE_CONFIG, line)
+        figures.show_parts(figure, image, height, f"{key}_points", LIVE_CONFIG, line, poll)
         st.caption("Press **Train** to start a run.")
         return
     shown = info or preview(config)
     if shown is not None and drawn is not None and drawn.image is not None and not show:
-        figure = _cloud_figure(shown, drawn, height, key, beside_real)
-        figures.show_parts(figure, drawn.image, height, f"{key}_points", LIVE_CONFIG, line)
+        figure = _cloud_figure(shown, drawn, look, key)
+        figures.show_parts(
+            figure, drawn.image, height, f"{key}_points", LIVE_CONFIG, line, poll, step
+        )
     else:
         fig = None
         if shown is not None:
@@ -154,24 +157,28 @@ def draw_points(
             fig = plots.points_figure(
                 shown, drawn, height=height, layers=layers, show=show, beside_real=beside_real
             )
-        chart(fig, f"{key}_points", LIVE_CONFIG, line=line)
+        chart(fig, f"{key}_points", LIVE_CONFIG, line=line, poll=poll)
     if shown_snap is not None:
         st.caption(f"Timeline: showing step {shown_snap.step} (turn on **Live** for the newest)")
     if info is None:
         st.caption("Press **Train** to start a run.")
 
 
-def _cloud_figure(info, snap, height: int, key: str, beside_real: bool = True) -> str:
+def polls(handle: JobHandle | None, shown_snap=None, show=()) -> bool:
+    """Whether the page fetches this run's pictures itself (ui/frames.py): with serve.py,
+    for the newest frame without probe layers (those are drawn here)."""
+    live_run = handle is not None and handle.state not in ENDED
+    return frames.served() and live_run and shown_snap is None and not show
+
+
+def _cloud_figure(info, snap, look: frames.Look, key: str) -> str:
     """The cloud's figure without its picture (figures.split), built once per page: with
     no layers on, only the picture changes from frame to frame."""
-    wanted = (height, style.presenting(), snap.view_code if info.image else None)
+    wanted = (look, snap.view_code if info.image else None)
     cached = st.session_state.get(f"_cloud:{key}")
     if cached is not None and cached[0] is info and cached[1] == wanted:
         return cached[2]
-    fig = plots.points_figure(info, snap, height=height, beside_real=beside_real)
-    if style.presenting():
-        style.enlarge(fig)
-    figure, _ = figures.split(fig)
+    figure = frames.cloud_figure(info, snap, look)
     st.session_state[f"_cloud:{key}"] = (info, wanted, figure)
     return figure
 
@@ -263,6 +270,7 @@ def live(
     fast: Callable[[], bool] | None = None,
     name: str | None = None,
     idle: Callable[[], bool] | None = None,
+    polled: Callable[[], bool] | None = None,
 ) -> None:
     """Run ``body`` now and again every ``every`` seconds, as a fragment.
 
@@ -270,8 +278,9 @@ def live(
     when many pages are open) only while ``fast()`` holds (something trains or replays)
     and every SLOW seconds otherwise: each redraw is a script thread in the server, and
     idle pages redrawing 5 times a second stalled it at 20 pages (bench/load.py). While
-    ``idle()`` holds (no run at all: nothing on the page can change by itself) the
-    fragment does not redraw on its own.
+    ``polled()`` holds too, the page fetches the pictures itself (``polls``) and the
+    fragment redraws every SLOW seconds for the rest. While ``idle()`` holds (no run at
+    all: nothing on the page can change by itself) the fragment does not redraw on its own.
 
     The pages start and stop their runs from a fragment around this one (the buttons'),
     which re-creates it with the new pace. Of the changes nobody clicked, this one
@@ -284,21 +293,22 @@ def live(
     """
     still = idle is not None and idle()
     was_fast = bool(fast and not still and fast())
+    was_polled = bool(was_fast and polled and polled())
     if still:
         chosen = None
     elif fast is None:
         chosen = every
     else:
-        chosen = pace() if was_fast else SLOW
+        chosen = pace() if was_fast and not was_polled else SLOW
     if name:
-        st.session_state[f"_live_{name}"] = was_fast
+        st.session_state[f"_live_{name}"] = (was_fast, was_polled)
 
     def paced() -> None:
         body()
         if fast is None or chosen is None:
             return
         now_fast = fast()
-        if was_fast != now_fast:
+        if was_fast != now_fast or (now_fast and polled and was_polled != polled()):
             st.rerun()
 
     st.fragment(paced, run_every=chosen)()
@@ -318,10 +328,14 @@ def while_busy(body: Callable[[], None], busy: Callable[[], bool], every: float 
     st.fragment(paced, run_every=every if was else None)()
 
 
-def follow(name: str, fast: Callable[[], bool]) -> None:
+def follow(name: str, fast: Callable[[], bool], polled: Callable[[], bool] | None = None) -> None:
     """From another fragment: rerun the page when fragment ``name`` must go fast (the
     timeline's Play, in its own fragment, must not wait up to SLOW seconds for the
-    picture to notice)."""
-    was_fast = st.session_state.get(f"_live_{name}")
-    if was_fast is False and fast():
+    picture to notice; nor Live turned off while the page fetched the pictures)."""
+    was = st.session_state.get(f"_live_{name}")
+    if was is None:
+        return
+    was_fast, was_polled = was
+    now_fast = fast()
+    if (not was_fast and now_fast) or (now_fast and was_polled and not (polled and polled())):
         st.rerun()
