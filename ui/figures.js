@@ -36,7 +36,9 @@ function draw(div, Plotly) {
 
 // A training run's newer frames, fetched between the fragment's runs (ui/frames.py):
 // the newest step wins, whichever way it came. Stops when the page drops the figure or
-// the route says the run is gone (404); the fragment's next data starts it again.
+// the route says the run is gone (404); the fragment's next data starts it again. When
+// the run's state is not the one the page drew, it asks the page to redraw (a trigger:
+// the fragment reruns), so the fragment need not rerun on a timer to notice.
 function newest(div, d) {
   const b = div.__best;
   if (!d.poll || !b || b.poll !== d.poll || b.step <= d.step) return d;
@@ -58,14 +60,21 @@ async function poll(div) {
     while (div.isConnected && div.__data && div.__data.poll) {
       const d = div.__data, t0 = performance.now();
       try {
-        const have = div.__best && div.__best.poll === d.poll ? div.__best.fig : d.fig;
-        const r = await fetch(d.poll + '?fig=' + have, {cache: 'no-store'});
-        if (r.status === 404) break;
+        const known = div.__known && div.__known.poll === d.poll ? div.__known : null;
+        const r = await fetch(d.poll + '?fig=' + (known ? known.fig : d.fig), {cache: 'no-store'});
         const f = r.ok ? await r.json() : null;
         const now = div.__data, b = div.__best && div.__best.poll === now.poll ? div.__best : null;
+        // the run's state moved on (it ended, left the queue, resumed): the page redraws
+        const state = r.status === 404 ? 'gone' : f && f.state;
+        if (state && now.poll === d.poll && state !== now.state && div.__asked !== d.poll + state) {
+          div.__asked = d.poll + state;
+          div.__trigger('changed', state);
+        }
+        if (r.status === 404) break;
+        if (f && f.figure) div.__known = {poll: d.poll, fig: f.fig, figure: f.figure};
         if (f && f.image && now.poll === d.poll && f.step > Math.max(now.step, b ? b.step : -1)) {
-          const figure = f.figure || (b && f.fig === b.fig ? b.figure : now.figure);
-          div.__best = {poll: now.poll, step: f.step, image: f.image, line: f.line, figure, fig: f.fig};
+          const figure = div.__known && div.__known.fig === f.fig ? div.__known.figure : now.figure;
+          div.__best = {poll: now.poll, step: f.step, image: f.image, line: f.line, figure};
           show(div, newest(div, now));
         }
       } catch (e) { /* the next round tries again */ }
@@ -74,7 +83,7 @@ async function poll(div) {
   } finally { div.__polling = false; }
 }
 
-export default function ({ parentElement, data }) {
+export default function ({ parentElement, data, setTriggerValue }) {
   let div = parentElement.querySelector(':scope > .gan-lab-figure');
   if (!div) {
     div = document.createElement('div');
@@ -87,6 +96,7 @@ export default function ({ parentElement, data }) {
   const line = div.__line;
   div.style.minHeight = data.figure !== null && data.height ? data.height + 'px' : '';
   div.__data = data;
+  div.__trigger = setTriggerValue;
   // the newest wins, also over a figure that waited for Plotly to load
   show(div, newest(div, data));
   if (data.poll) poll(div);

@@ -61,20 +61,22 @@ def show_parts(
     key: str,
     config: dict,
     line: str | None = None,
-    poll: tuple[str, float] | None = None,
+    poll: tuple[str, float, str] | None = None,
     step: int = 0,
 ) -> None:
     """``show`` of a figure already split (``split``): its JSON and its image's source.
 
-    ``poll``: (token, seconds): the browser fetches the run's newer frames itself every
-    that many seconds (ui/frames.py); ``step``: the step this frame shows, so that the
-    newer of the two wins."""
-    token, every = poll or (None, None)
+    ``poll``: (token, seconds, state): the browser fetches the run's newer frames itself
+    every that many seconds (ui/frames.py), and reruns the fragment when a frame comes in
+    another state than the run's as drawn here; ``step``: the step this frame shows, so
+    that the newer of the two wins."""
+    token, every, state = poll or (None, None, None)
     data = {
         "poll": None if token is None else f"{base_path()}{frames.ROUTE}{token}",
         "every": every,
         "step": step,
-        "fig": frames.figure_id(figure),
+        "fig": frames.figure_id(figure) if token else "",
+        "state": state,
         "figure": figure,
         "image": image,
         "config": config,
@@ -82,4 +84,9 @@ def show_parts(
         "line": line,
         "url": plotly_url(),
     }
-    _mount(key=key, data=data)
+    _mount(key=key, data=data, on_changed_change=_redraw)
+
+
+def _redraw() -> None:
+    """The picture saw its run's state change (figures.js): the rerun it asked for is the
+    point, nothing to do here."""

@@ -4,8 +4,8 @@ A fragment run costs the server a script thread and the browser a re-render of t
 (bench/load.py: thirty training pages at 3 fragment runs a second saturated the server).
 When the server runs serve.py, the live picture's component fetches its run's newest
 frame (the picture drawn by the training process, the status line) from
-``<base>/_ganlab/frame/<token>`` at the page's pace, and the picture's fragment only
-reruns once a second for what frames do not carry (alerts, the buttons after a run ends).
+``<base>/_ganlab/frame/<token>`` at the page's pace, and the picture's fragment reruns
+only when a frame says the run's state changed (alerts, the buttons after a run ends).
 Under ``streamlit run app.py`` (and AppTest) there is no such route: the fragment draws
 every frame, as before.
 
@@ -121,7 +121,11 @@ def answer(token: str, have: str = "") -> dict | None:
     if handle is None or handle.state in ENDED:
         return None
     snap = handle.latest()  # (also: the page is alive, for the reaper)
-    frame = {"step": 0 if snap is None else int(snap.step), "line": status_line(handle, snap)}
+    frame = {
+        "step": 0 if snap is None else int(snap.step),
+        "line": status_line(handle, snap),
+        "state": handle.state,
+    }
     if snap is not None and snap.state == "running":
         frame["line"] += entry.note
     if snap is None or snap.image is None or handle.info is None:

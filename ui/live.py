@@ -10,7 +10,7 @@ does not starve the training, nor the training the drawing (bench/load.py). The 
 picture comes drawn from the training process; without probe layers the rest of its
 figure is the same frame after frame and is built once per page. With serve.py the
 browser fetches those pictures itself (ui/frames.py) and the picture's fragment reruns
-once a second only.
+when the run's state changes.
 """
 
 from __future__ import annotations
@@ -26,6 +26,10 @@ from ui import figures, frames, session, style
 
 FAST = 0.2
 SLOW = 1.0
+POLLED = 5.0
+"""The picture's fragment while the page fetches the frames itself (ui/frames.py): the
+page hears of a run's new state from the frames (figures.js asks for a redraw); this
+is the net under that."""
 SLOWER = 2.0
 """For what barely changes while a run trains (the timeline's slider): every fragment run
 costs the browser a re-render of the whole page, whatever it draws."""
@@ -136,7 +140,8 @@ def draw_points(
     look = frames.Look(height, style.presenting(), beside_real)
     poll = None
     if polls(handle, shown_snap, show):
-        poll = (frames.register(handle, look, pace_note()), st.session_state.get("_pace", FAST))
+        token = frames.register(handle, look, pace_note())
+        poll = (token, st.session_state.get("_pace", FAST), handle.state)
     drawn = shown_snap or snap
     step = 0 if drawn is None else int(drawn.step)
     if info is None and config is not None and config.target != "custom" and not show:
@@ -278,9 +283,10 @@ def live(
     when many pages are open) only while ``fast()`` holds (something trains or replays)
     and every SLOW seconds otherwise: each redraw is a script thread in the server, and
     idle pages redrawing 5 times a second stalled it at 20 pages (bench/load.py). While
-    ``polled()`` holds too, the page fetches the pictures itself (``polls``) and the
-    fragment redraws every SLOW seconds for the rest. While ``idle()`` holds (no run at
-    all: nothing on the page can change by itself) the fragment does not redraw on its own.
+    ``polled()`` holds too, the page fetches the pictures itself (``polls``) and asks
+    for a redraw when the run's state changes; the fragment redraws every POLLED seconds.
+    While ``idle()`` holds (no run at all: nothing on the page can change by itself) the
+    fragment does not redraw on its own.
 
     The pages start and stop their runs from a fragment around this one (the buttons'),
     which re-creates it with the new pace. Of the changes nobody clicked, this one
@@ -299,7 +305,7 @@ def live(
     elif fast is None:
         chosen = every
     else:
-        chosen = pace() if was_fast and not was_polled else SLOW
+        chosen = (POLLED if was_polled else pace()) if was_fast else SLOW
     if name:
         st.session_state[f"_live_{name}"] = (was_fast, was_polled)
 

@@ -277,3 +277,31 @@ def test_diagram_lights_the_network_each_step_trains(page):
     assert "the last step trained G" in page.evaluate(DIAGRAM_LIT)[0]["title"]
     assert not page.locator("[data-testid='stException']").count()
     page.get_by_role("button", name="Reset", exact=True).click()
+
+
+def test_the_picture_fetches_its_frames_and_stops_with_the_run(page):
+    """With serve.py the picture asks the frame route for its run's frames (ui/frames.py)
+    instead of a fragment run per frame, and stops asking once the run is gone."""
+    answered = []  # (filled while Playwright runs a call: each check below makes one)
+
+    def on_response(response):
+        if "/_ganlab/frame/" in response.url and response.status == 200:
+            answered.append(response.json())
+
+    page.on("response", on_response)
+    page.goto(page.base_url)
+    click(page, "Train")
+    wait_for(
+        lambda: step(page) >= 0 and len({f["step"] for f in answered if f.get("image")}) >= 5,
+        timeout=60,
+        what="five frames fetched from the route",
+    )
+    shown = {f["step"] for f in answered if f.get("image")}
+    wait_for(lambda: step(page) in shown or step(page) > max(shown), what="a fetched frame shown")
+    assert sum("figure" in f for f in answered) == 1, "the figure came once, with the first frame"
+    click(page, "Reset")
+    wait_for(lambda: step(page) == 0, what="reset")
+    page.wait_for_timeout(500)  # (one question may have been on its way)
+    asked = len(answered)
+    page.wait_for_timeout(1500)
+    assert len(answered) == asked, "no fetching for a run that is gone"
