@@ -280,8 +280,8 @@ class LightClient:
             self.buttons[el.button.label] = (el.button.id, fragment_id, el.button.disabled)
         elif which == "markdown":
             self._text(el.markdown.body, now)
-        elif which == "bidi_component" and el.bidi_component.json:
-            view = json.loads(el.bidi_component.json)  # a live view: status line and figure
+        elif which == "bidi_component" and el.bidi_component.bytes:
+            view = json.loads(el.bidi_component.bytes)  # a live view (ui/figures.payload)
             if isinstance(view, dict):
                 polled = self._poll(view)
                 if polled is None or polled["step"] <= (view.get("step") or 0):

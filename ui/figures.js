@@ -20,16 +20,16 @@ function draw(div, Plotly) {
   const d = div.__next;
   if (!d || d === div.__drawn) return;
   div.__drawn = d;
-  if (d.figure === null) { Plotly.purge(div); div.__figure = null; return; }
+  if (d.figure === null) { Plotly.purge(div); div.__fig = null; return; }
   const config = JSON.stringify(d.config);
-  if (d.figure === div.__figure && config === div.__config && div._fullLayout) {
+  if (d.fig === div.__fig && config === div.__config && div._fullLayout) {
     if (d.image !== div.__image) swapImage(div, d.image, Plotly);
   } else {
-    const fig = JSON.parse(d.figure);
+    const fig = d.figure;
     if (d.image !== null) fig.layout.images[0].source = d.image;
     Plotly.react(div, fig.data, fig.layout, d.config);
   }
-  div.__figure = d.figure;
+  div.__fig = d.fig;
   div.__config = config;
   div.__image = d.image;
 }
@@ -42,7 +42,7 @@ function draw(div, Plotly) {
 function newest(div, d) {
   const b = div.__best;
   if (!d.poll || !b || b.poll !== d.poll || b.step <= d.step) return d;
-  return Object.assign({}, d, {figure: b.figure, image: b.image, line: b.line, step: b.step});
+  return Object.assign({}, d, {figure: b.figure, fig: b.fig, image: b.image, line: b.line, step: b.step});
 }
 
 function show(div, d) {
@@ -71,10 +71,10 @@ async function poll(div) {
           div.__trigger('changed', state);
         }
         if (r.status === 404) break;
-        if (f && f.figure) div.__known = {poll: d.poll, fig: f.fig, figure: f.figure};
+        if (f && f.figure) div.__known = {poll: d.poll, fig: f.fig, figure: JSON.parse(f.figure)};
         if (f && f.image && now.poll === d.poll && f.step > Math.max(now.step, b ? b.step : -1)) {
-          const figure = div.__known && div.__known.fig === f.fig ? div.__known.figure : now.figure;
-          div.__best = {poll: now.poll, step: f.step, image: f.image, line: f.line, figure};
+          const k = div.__known && div.__known.fig === f.fig ? div.__known : now;
+          div.__best = {poll: now.poll, step: f.step, image: f.image, line: f.line, figure: k.figure, fig: k.fig};
           show(div, newest(div, now));
         }
       } catch (e) { /* the next round tries again */ }
@@ -83,7 +83,14 @@ async function poll(div) {
   } finally { div.__polling = false; }
 }
 
-export default function ({ parentElement, data, setTriggerValue }) {
+// The data comes as bytes: JSON with the figure inline (ui/figures.py), parsed once.
+function decode(data) {
+  const raw = data instanceof ArrayBuffer ? new Uint8Array(data) : data;
+  return raw instanceof Uint8Array ? JSON.parse(new TextDecoder().decode(raw)) : raw;
+}
+
+export default function ({ parentElement, data: bytes, setTriggerValue }) {
+  const data = decode(bytes);
   let div = parentElement.querySelector(':scope > .gan-lab-figure');
   if (!div) {
     div = document.createElement('div');

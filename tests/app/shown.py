@@ -6,7 +6,7 @@ import json
 def live_views(at) -> list[dict]:
     """The data of every live view on the page's main area, in page order."""
     return [
-        json.loads(e.proto.json)
+        json.loads(e.proto.bytes)  # (figures.payload)
         for e in at.main.get("bidi_component")
         if e.proto.component_name == "gan_lab_figure"
     ]
@@ -19,4 +19,5 @@ def lines(at) -> list[str]:
 
 def figure_specs(at) -> list[str]:
     """Each live figure as its Plotly JSON text."""
-    return [v["figure"] for v in live_views(at) if v.get("figure")]
+    compact = (",", ":")  # (as plotly.io writes it)
+    return [json.dumps(v["figure"], separators=compact) for v in live_views(at) if v.get("figure")]
