@@ -72,6 +72,9 @@ class Snapshot:
     trained: str = ""
     """What the run's last step trained: "both", "d", "g" (handle.STEP_MODES), "" before
     its first step. The diagram lights that network."""
+    measured: bool = True
+    """Whether ``metrics`` were measured for this snapshot; False: the last ones, repeated
+    between evaluations (a history records the curves at the measured steps only)."""
 
 
 def preview_info(cfg: RunConfig) -> RunInfo:
@@ -215,7 +218,8 @@ def take(
             seed=view_seed + 1,
         )
     finite = bool(np.isfinite(fake).all())
-    if metrics is None:
+    measured = metrics is None
+    if measured:
         metrics = {}
         if evaluator is not None and finite:
             metrics = evaluator()
@@ -239,6 +243,7 @@ def take(
         d_real=d_real,
         d_fake=d_fake,
         trained=trained,
+        measured=measured,
     )
 
 

@@ -31,6 +31,23 @@ def _steps(series: dict[str, list[float]]) -> tuple[np.ndarray, int]:
     return np.asarray(steps, dtype=np.float64)[_rows(len(steps))], len(steps)
 
 
+def _measured(series: dict[str, list[float]], keys) -> tuple[np.ndarray, dict]:
+    """The steps at which the metrics ``keys`` were measured, and their values there.
+
+    The series hold NaN between evaluations (live/history.py): drawn, those rows changed
+    the chart with every frame instead of every evaluation, a Plotly redraw in the
+    browser each time (three a second for digits, evaluated every 3 s)."""
+    steps = np.asarray(series.get("step") or [], dtype=np.float64)
+    n = len(steps)
+    values = np.full((len(keys), n), np.nan)
+    for row, key in zip(values, keys, strict=True):
+        got = np.asarray((series.get(key) or [])[:n], dtype=np.float64)
+        row[: len(got)] = got
+    rows = np.flatnonzero(~np.isnan(values).all(axis=0))
+    rows = rows[_rows(len(rows))]
+    return steps[rows], dict(zip(keys, values[:, rows], strict=True))
+
+
 def loss_figure(history_series: dict[str, list[float]], gan: str, height: int = 260) -> go.Figure:
     """D and G loss (and InfoGAN's code-prediction loss) against the step."""
     x, n = _steps(history_series)
@@ -66,12 +83,12 @@ def coverage_figure(
     """Modes covered and effective modes (left axis, 0..K) and the hq share (right, 0–1)."""
     if not modes_total:
         return message_figure("this target has no known modes", height)
-    x, n = _steps(series)
+    x, ys = _measured(series, ("modes", "effective_modes", "hq"))
     traces = [
         dict(
             type="scatter",
             x=x,
-            y=_array(series, "modes", n),
+            y=ys["modes"],
             mode="lines",
             name="modes covered",
             line=dict(width=2, color=COVERED, shape="hv"),
@@ -79,7 +96,7 @@ def coverage_figure(
         dict(
             type="scatter",
             x=x,
-            y=_array(series, "effective_modes", n),
+            y=ys["effective_modes"],
             mode="lines",
             name="effective modes",
             line=dict(width=1.5, color="#ff7f0e", dash="dot"),
@@ -87,7 +104,7 @@ def coverage_figure(
         dict(
             type="scatter",
             x=x,
-            y=_array(series, "hq", n),
+            y=ys["hq"],
             mode="lines",
             name="hq share",
             yaxis="y2",
@@ -134,7 +151,7 @@ def compare_coverage_figure(
         return message_figure("this target has no known modes", height)
     traces = []
     for i, (label, series) in enumerate(runs.items()):
-        x, n = _steps(series)
+        x, measured = _measured(series, ("modes", "hq"))
         colour = palette.run_colour(i)
         for key, name, line, axis in (
             ("modes", "modes", dict(width=2.5, shape="hv"), "y"),
@@ -144,7 +161,7 @@ def compare_coverage_figure(
                 dict(
                     type="scatter",
                     x=x,
-                    y=_array(series, key, n),
+                    y=measured[key],
                     mode="lines",
                     name=f"{label} {name}",
                     legendgroup=label,
@@ -184,8 +201,7 @@ def _top(values: list[np.ndarray]) -> float:
 
 def prdc_figure(series: dict[str, list[float]], height: int = 260) -> go.Figure:
     """Precision, recall, density and coverage against the step: every target has them."""
-    x, n = _steps(series)
-    ys = {key: _array(series, key, n) for key, _, _ in PRDC_LINES}
+    x, ys = _measured(series, [key for key, _, _ in PRDC_LINES])
     traces = [
         dict(type="scatter", x=x, y=ys[key], mode="lines", name=name, line=line)
         for key, name, line in PRDC_LINES
@@ -198,13 +214,13 @@ def compare_prdc_figure(runs: dict[str, dict[str, list[float]]], height: int = 3
     k-NN pair that says "all of the data" and "only like the data" for any target."""
     traces, ys = [], []
     for i, (label, series) in enumerate(runs.items()):
-        x, n = _steps(series)
+        x, measured = _measured(series, ("coverage", "precision"))
         colour = palette.run_colour(i)
         for key, line in (
             ("coverage", dict(width=2.5)),
             ("precision", dict(width=1.5, dash="dot")),
         ):
-            ys.append(_array(series, key, n))
+            ys.append(measured[key])
             traces.append(
                 dict(
                     type="scatter",

@@ -2,7 +2,8 @@
 
 Snapshots live in a ring buffer (the timeline); the loss and metric series are thinned
 (every other point dropped) each time they reach their cap, so they always span the
-whole run at a coarser grain.
+whole run at a coarser grain. Metrics are recorded at the steps they were measured at
+(NaN between evaluations, where a snapshot repeats the last ones).
 """
 
 from __future__ import annotations
@@ -46,7 +47,7 @@ class History:
         self.snapshots.append(snap)
         if snap.step == 0:
             return  # no losses yet: keep the curves from starting at a made-up 0
-        row = {"step": snap.step, **snap.losses, **snap.metrics}
+        row = {"step": snap.step, **snap.losses, **(snap.metrics if snap.measured else {})}
         for key, values in self.series.items():
             value = row.get(key)
             values.append(float(value) if value is not None else float("nan"))

@@ -221,6 +221,32 @@ def test_coverage_figure():
     assert fig.layout.height == 200
 
 
+def test_metric_curves_change_with_evaluations_not_frames():
+    """Snapshots between evaluations repeat the last metrics (measured=False): the curves
+    draw the measured steps, so a frame between evaluations leaves them as they were."""
+    h = History()
+
+    def add(step: int, measured: bool) -> None:
+        metrics = {"modes": step // 100, "hq": 0.5, "coverage": 0.3, "precision": 0.8}
+        zeros = np.zeros((2, 2), np.float32)
+        losses = {"loss_d": 1.0, "loss_g": 2.0}
+        h.add(Snapshot(step, 0.0, 0.0, zeros, np.zeros(2), losses, metrics, measured=measured))
+
+    for step, measured in [(100, True), (200, False), (300, False), (400, True)]:
+        add(step, measured)
+    modes = trace(curves.coverage_figure(h.series, 8), "modes covered")
+    np.testing.assert_array_equal(modes.x, [100, 400])
+    np.testing.assert_array_equal(modes.y, [1, 4])
+    loss = trace(curves.loss_figure(h.series, "gan"), "D loss")
+    np.testing.assert_array_equal(loss.x, [100, 200, 300, 400])  # (losses: every frame)
+    before = pio.to_json(curves.prdc_figure(h.series), validate=False)
+    add(500, False)
+    assert pio.to_json(curves.prdc_figure(h.series), validate=False) == before
+    add(600, True)
+    coverage = trace(curves.prdc_figure(h.series), "coverage")
+    np.testing.assert_array_equal(coverage.x, [100, 400, 600])
+
+
 def test_coverage_figure_without_modes_says_so():
     fig = curves.coverage_figure(History().series, None)
     assert not fig.data and "no known modes" in fig.layout.annotations[0].text
