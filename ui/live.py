@@ -304,8 +304,11 @@ def live(
         chosen = None
     elif fast is None:
         chosen = every
+    elif was_fast:
+        seconds = pace()  # (recorded also when polled: the fetches and the note follow it)
+        chosen = POLLED if was_polled else seconds
     else:
-        chosen = (POLLED if was_polled else pace()) if was_fast else SLOW
+        chosen = SLOW
     if name:
         st.session_state[f"_live_{name}"] = (was_fast, was_polled)
 

@@ -4,6 +4,7 @@ import pytest
 
 from gan_core.engine.config import RunConfig
 from tests.app import shown
+from tests.e2e.server import wait_for
 
 
 def config(at) -> RunConfig:
@@ -101,3 +102,21 @@ def test_structural_change_asks_for_reset_and_live_change_applies(app):
     app.slider(key="pg_cfg_z_dim").set_value(8).run()
     assert any("z_dim" in i.value and "Reset" in i.value for i in app.info)
     assert handle.config.z_dim == 32, "nothing silently restarts"
+
+
+def test_a_fetching_page_keeps_the_class_pace(app, monkeypatch):
+    """With the frame route (serve.py), the picture fetches at the page's pace: slower when
+    many pages are open, said on its line, the curves slower too (ui/live.py)."""
+    from tests.app.playground import train
+    from ui import frames, session
+
+    monkeypatch.setattr(frames, "_routed", True)
+    monkeypatch.setattr(session, "open_pages", lambda: 30)
+    app.run()
+    handle = train(app)
+    wait_for(lambda: handle.latest() is not None and handle.latest().state == "running")
+    app.run()
+    picture = shown.live_views(app)[0]
+    assert picture["poll"].startswith("/_ganlab/frame/") and picture["every"] == 0.35
+    assert picture["line"].endswith("3 frames/s: many pages are open on this server")
+    assert app.session_state["_pace"] == 0.35
