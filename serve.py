@@ -40,15 +40,9 @@ def served() -> bool:
     return runtime.get_instance().component_registry.get_component_path(COMPONENT) is not None
 
 
-def base_path() -> str:
-    """``/<server.baseUrlPath>``, or '' without one."""
-    base = (st.get_option("server.baseUrlPath") or "").strip("/")
-    return f"/{base}" if base else ""
-
-
 def head_script() -> bytes:
     """The loader and its call, for the page's <head>."""
-    url = base_path() + PLOTLY_PATH
+    url = frames.base_path() + PLOTLY_PATH
     return f"<script>{LOADER}loadPlotly({json.dumps(url)});</script>".encode()
 
 
@@ -100,7 +94,7 @@ class Frames:
         self.app = app
 
     async def __call__(self, scope, receive, send):
-        prefix = base_path() + frames.ROUTE
+        prefix = frames.base_path() + frames.ROUTE
         path = scope.get("path", "") if scope["type"] == "http" else ""
         if not path.startswith(prefix) or scope["method"] != "GET":
             await self.app(scope, receive, send)

@@ -35,13 +35,8 @@ _JS = LOADER + (Path(__file__).parent / "figures.js").read_text()
 _mount = st.components.v2.component("gan_lab_figure", js=_JS, isolate_styles=False)
 
 
-def base_path() -> str:
-    base = (st.get_option("server.baseUrlPath") or "").strip("/")
-    return f"/{base}" if base else ""
-
-
 def plotly_url() -> str:
-    return f"{base_path()}/component/{_ASSETS.name}/plotly.min.js"
+    return f"{frames.base_path()}/component/{_ASSETS.name}/plotly.min.js"
 
 
 def show(fig, key: str, config: dict, line: str | None = None, poll=None) -> None:
@@ -73,7 +68,7 @@ def show_parts(
     that the newer of the two wins."""
     token, every, state = poll or (None, None, None)
     rest = {
-        "poll": None if token is None else f"{base_path()}{frames.ROUTE}{token}",
+        "poll": None if token is None else f"{frames.base_path()}{frames.ROUTE}{token}",
         "every": every,
         "step": step,
         "fig": frames.figure_id(figure),

@@ -21,6 +21,7 @@ import weakref
 from dataclasses import dataclass, field
 
 import plotly.io as pio
+import streamlit as st
 
 from gan_core.figures import plots
 from gan_core.live.handle import ENDED
@@ -29,6 +30,12 @@ ROUTE = "/_ganlab/frame/"
 _routed = False
 _RUNS: dict[str, Entry] = {}
 _lock = threading.Lock()
+
+
+def base_path() -> str:
+    """``/<server.baseUrlPath>``, or '' without one: where the server's routes live."""
+    base = (st.get_option("server.baseUrlPath") or "").strip("/")
+    return f"/{base}" if base else ""
 
 
 def serve() -> None:
@@ -79,7 +86,10 @@ def cloud_figure(info, snap, look: Look) -> str:
 
 
 def status_line(handle, snap, note: str = "") -> str:
-    """The line above the picture (``note``: said after it while the run trains)."""
+    """The line above the picture (``note``: said after it while the run trains); no
+    handle: no run yet."""
+    if handle is None:
+        return plots.status_text(None, None)
     position = handle.queue_position
     if handle.held and position is None:
         return f"step {handle.step} · starting together with the other runs…"
@@ -92,7 +102,7 @@ class Entry:
     handle: weakref.ref
     look: Look
     note: str = ""
-    figures: dict = field(default_factory=dict)  # (info id, view code) → figure JSON
+    figures: dict = field(default_factory=dict)  # (info id, view code) → (JSON, figure_id)
 
 
 def register(handle, look: Look, note: str = "") -> str:
@@ -131,11 +141,11 @@ def answer(token: str, have: str = "") -> dict | None:
     if snap is None or snap.image is None or handle.info is None:
         return frame
     wanted = (id(handle.info), snap.view_code if handle.info.image else None)
-    figure = entry.figures.get(wanted)
-    if figure is None:
+    if wanted not in entry.figures:
         figure = cloud_figure(handle.info, snap, entry.look)
-        entry.figures = {wanted: figure}
-    frame.update(image=snap.image, fig=figure_id(figure))
+        entry.figures = {wanted: (figure, figure_id(figure))}
+    figure, fid = entry.figures[wanted]
+    frame.update(image=snap.image, fig=fid)
     if have != frame["fig"]:
         frame["figure"] = figure
     return frame

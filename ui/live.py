@@ -136,11 +136,12 @@ def draw_points(
         st.error(handle.message)
     elif handle is not None and handle.state == "diverged":
         st.warning(handle.message)
-    line = "step 0 · waiting…" if handle is None else frames.status_line(handle, snap, pace_note())
+    note = pace_note()
+    line = frames.status_line(handle, snap, note)
     look = frames.Look(height, style.presenting(), beside_real)
     poll = None
     if polls(handle, shown_snap, show):
-        token = frames.register(handle, look, pace_note())
+        token = frames.register(handle, look, note)
         poll = (token, st.session_state.get("_pace", FAST), handle.state)
     drawn = shown_snap or snap
     step = 0 if drawn is None else int(drawn.step)

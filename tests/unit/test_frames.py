@@ -105,7 +105,7 @@ def test_unknown_and_ended_runs_get_404_and_are_forgotten(handle):
 
 def test_the_route_lives_under_the_base_path(handle, monkeypatch):
     token = frames.register(handle, LOOK)
-    monkeypatch.setattr(serve, "base_path", lambda: "/lab")
+    monkeypatch.setattr(frames, "base_path", lambda: "/lab")
     assert get(f"/lab/_ganlab/frame/{token}")[0] == 200
     with pytest.raises(AssertionError, match="reached the app"):
         get(f"/_ganlab/frame/{token}")
