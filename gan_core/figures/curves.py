@@ -77,39 +77,24 @@ def loss_figure(history_series: dict[str, list[float]], gan: str, height: int = 
     return go.Figure(traces, layout, _validate=False)
 
 
+COVERAGE_LINES = (
+    ("modes", "modes covered", dict(width=2, color=COVERED, shape="hv"), "y"),
+    ("effective_modes", "effective modes", dict(width=1.5, color="#ff7f0e", dash="dot"), "y"),
+    ("hq", "hq share", dict(width=1.5, color="#1f77b4"), "y2"),
+)
+"""(series key, legend name, line, axis): modes on the left axis, the hq share on the right."""
+
+
 def coverage_figure(
     series: dict[str, list[float]], modes_total: int | None, height: int = 260
 ) -> go.Figure:
     """Modes covered and effective modes (left axis, 0..K) and the hq share (right, 0–1)."""
     if not modes_total:
         return message_figure("this target has no known modes", height)
-    x, ys = _measured(series, ("modes", "effective_modes", "hq"))
+    x, ys = _measured(series, [key for key, _, _, _ in COVERAGE_LINES])
     traces = [
-        dict(
-            type="scatter",
-            x=x,
-            y=ys["modes"],
-            mode="lines",
-            name="modes covered",
-            line=dict(width=2, color=COVERED, shape="hv"),
-        ),
-        dict(
-            type="scatter",
-            x=x,
-            y=ys["effective_modes"],
-            mode="lines",
-            name="effective modes",
-            line=dict(width=1.5, color="#ff7f0e", dash="dot"),
-        ),
-        dict(
-            type="scatter",
-            x=x,
-            y=ys["hq"],
-            mode="lines",
-            name="hq share",
-            yaxis="y2",
-            line=dict(width=1.5, color="#1f77b4"),
-        ),
+        dict(type="scatter", x=x, y=ys[key], mode="lines", name=name, yaxis=axis, line=line)
+        for key, name, line, axis in COVERAGE_LINES
     ]
     return go.Figure(traces, _coverage_layout(modes_total, height, "coverage"), _validate=False)
 
