@@ -52,7 +52,7 @@ def split(fig) -> tuple[str, str | None]:
     """The figure's JSON without its first image's source, and that source.
 
     Frame to frame the live cloud differs only in that image: the browser compares the
-    rest as one string and, when it is the same, swaps the image alone (figures.js).
+    rest by its ``figure_id`` and, when it is the same, swaps the image alone (figures.js).
     """
     spec = fig.to_dict()
     images = spec["layout"].get("images") or []
@@ -133,11 +133,9 @@ def answer(token: str, have: str = "") -> dict | None:
     snap = handle.latest()  # (also: the page is alive, for the reaper)
     frame = {
         "step": 0 if snap is None else int(snap.step),
-        "line": status_line(handle, snap),
+        "line": status_line(handle, snap, entry.note),
         "state": handle.state,
     }
-    if snap is not None and snap.state == "running":
-        frame["line"] += entry.note
     if snap is None or snap.image is None or handle.info is None:
         return frame
     wanted = (id(handle.info), snap.view_code if handle.info.image else None)
