@@ -23,7 +23,7 @@ setup: $(VENV)/.app-installed
 dev: $(VENV)/.dev-installed
 
 run: setup
-	$(PY) -m streamlit run serve.py --server.port $(PORT)
+	$(PY) -m streamlit run app.py --server.port $(PORT)
 
 # Debian's Chromium for the browser tests (Playwright's own download cannot work here)
 chromium:

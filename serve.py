@@ -1,22 +1,19 @@
-"""The server's entry point: ``streamlit run serve.py`` serves app.py (``st.App``) with
-Plotly.js loading from the page's first bytes, and the live pictures' frames over plain
-HTTP (ui/frames.py: no script run per frame).
+"""The server's pieces around app.py (``streamlit run app.py`` builds ``st.App`` with them):
 
-Otherwise a page opened just now fetched (0.5–0.7 s) and compiled (0.65–0.9 s) the
-4.6 MB file only when its first figure arrived, about when Train became clickable, and
-a first click waited for it (bench/ui.py's fresh case). The page's HTML gets the same
-loader the figures use (ui/plotly_loader.js), so they find Plotly loading or loaded.
+- ``Frames``: the frame route, ``GET <base>/_ganlab/frame/<token>?fig=<figure id>``: a
+  run's newest frame as JSON (ui/frames.py), the one way a live picture updates;
+- ``PreloadPlotly``: the figures' Plotly loader (ui/plotly_loader.js) in each page's
+  ``<head>``, so that the 4.6 MB Plotly.js loads and compiles as the page opens, not when
+  the first figure arrives (a first Train click would wait for it).
 """
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import json
 from pathlib import Path
 from urllib.parse import parse_qs
 
-import streamlit as st
 from starlette.middleware import Middleware
 
 from ui import frames
@@ -112,14 +109,4 @@ class Frames:
         await send({"type": "http.response.body", "body": body})
 
 
-@contextlib.asynccontextmanager
-async def lifespan(_app):
-    """The server is up: its pages may fetch their frames (only then: AppTest and the
-    tests that import this module run app.py without the route)."""
-    frames.serve()
-    yield
-
-
-app = st.App(
-    ROOT / "app.py", middleware=[Middleware(Frames), Middleware(PreloadPlotly)], lifespan=lifespan
-)
+MIDDLEWARE = [Middleware(Frames), Middleware(PreloadPlotly)]

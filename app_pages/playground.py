@@ -78,12 +78,16 @@ def handles():
     return [h] if h is not None else []
 
 
-def fast() -> bool:
-    """The picture redraws fast while a run trains, or while the timeline replays or scrubs
-    (a run's timeline: after Reset, a scrubbed-back timeline left behind made the page
-    rerun itself without end)."""
+def mode() -> str:
+    """What the page's run does (live.IDLE, STILL, LIVE, REPLAY): the timeline replaying
+    or scrubbed back draws the run's history at the page's pace (after Reset, a timeline
+    left scrubbed back must not count: the page would rerun itself without end)."""
     runs = handles()
-    return transport.training(runs) or (bool(runs) and timeline.following(KEY))
+    if not runs:
+        return live.IDLE
+    if timeline.following(KEY):
+        return live.REPLAY
+    return live.LIVE if transport.training(runs) else live.STILL
 
 
 def buttons():
@@ -172,17 +176,9 @@ def picture():
         live.draw_optimal_d(h, NAME, past, HEIGHT)
 
 
-def polled() -> bool:
-    """The page fetches the picture's frames itself (live.polls): the newest frame, no
-    layers drawn over it."""
-    chosen = view.chosen(KEY, st.session_state.get("pg_config"))
-    newest = not timeline.following(KEY) and "optimal_d" not in chosen
-    return newest and live.polls(session.job(NAME), show=view.shown(chosen))
-
-
 def scrubber():
     timeline.slider(session.job(NAME), KEY)
-    live.follow("picture", fast, polled)
+    live.follow("picture", mode)
 
 
 def views():
@@ -208,13 +204,13 @@ def run_view() -> None:
     nested straight in a box made outside its parent fragment is drawn twice, the old
     copy left standing (Streamlit 1.67; tests/e2e/test_playground_e2e.py)."""
     with picture_box, st.container():  # first: it records its pace, read by live.follow
-        live.live(picture, fast=fast, name="picture", idle=idle, polled=polled)
+        live.live(picture, mode, name="picture")
     with buttons_box:
         buttons()
     with timeline_box, st.container():
-        live.live(scrubber, every=live.slow(live.SLOWER), idle=idle)
+        live.periodic(scrubber, live.slow(live.SLOWER), idle)
     with views_box, st.container():
-        live.live(views, every=live.slow(), idle=idle)
+        live.periodic(views, live.slow(), idle)
         exports.downloads(session.job(NAME), KEY)  # made when clicked
 
 

@@ -13,7 +13,7 @@ out, ``ForwardMsg`` in) the way the web app does:
   with that fragment id and ``is_auto_rerun`` on that interval until a new full run
   (or ``stop_auto_rerun``) cancels it. Without this there are no frames, and the run's
   page looks idle to the reaper;
-- a live picture that names a frame route (``poll``, ui/frames.py: serve.py's) is fetched
+- a live picture that names a frame route (``poll``, ui/frames.py) is fetched
   from there every ``every`` seconds, over one kept-alive HTTP connection, the newest step
   winning as in ui/figures.js.
 

@@ -134,9 +134,12 @@ def _heading(i: int, run_type: str) -> None:
     )
 
 
-def training() -> bool:
-    """Whether any run of the comparison trains (or is about to)."""
-    return transport.training(list(session.group(NAME).values()))
+def mode() -> str:
+    """What the comparison's runs do (live.IDLE, STILL, LIVE)."""
+    runs = handles()
+    if not runs:
+        return live.IDLE
+    return live.LIVE if transport.training(runs) else live.STILL
 
 
 def handles() -> list[JobHandle]:
@@ -161,8 +164,8 @@ def run_view() -> None:
     """Buttons, the runs' clouds and the curves, as one fragment: Train, Pause, Step and
     Reset redraw this part only, with the clouds' pace for the new state."""
     buttons()
-    live.live(panel, fast=training, idle=idle, polled=lambda: all(map(live.polls, handles())))
-    live.live(draw_curves, every=live.slow(), idle=idle)
+    live.live(panel, mode)
+    live.periodic(draw_curves, live.slow(), idle)
 
 
 def panel() -> None:

@@ -1,5 +1,7 @@
 // loadPlotly(url): ui/plotly_loader.js, put before this file by ui/figures.py (and
 // into the page's <head> by serve.py, so that Plotly.js loads as the page opens).
+// A live view (``poll``) fetches its run's newest frames itself; the page's fragment
+// redraws it when the run's state changes.
 
 // Only the first image changed (the cloud, or G's digits beside the real ones, which
 // stay): point Plotly's <image> at the new one. Plotly.relayout would do the same after
@@ -34,8 +36,8 @@ function draw(div, Plotly) {
   div.__image = d.image;
 }
 
-// A training run's newer frames, fetched between the fragment's runs (ui/frames.py):
-// the newest step wins, whichever way it came. Stops when the page drops the figure or
+// A training run's newer frames, fetched from the frame route (ui/frames.py) at the
+// page's pace: the newest step wins, whichever way it came. Stops when the page drops the figure or
 // the route says the run is gone (404); the fragment's next data starts it again. When
 // the run's state is not the one the page drew, it asks the page to redraw (a trigger:
 // the fragment reruns), so the fragment need not rerun on a timer to notice.
@@ -72,7 +74,7 @@ async function poll(div) {
         }
         if (r.status === 404) break;
         if (f && f.figure) div.__known = {poll: d.poll, fig: f.fig, figure: JSON.parse(f.figure)};
-        if (f && f.image && now.poll === d.poll && f.step > Math.max(now.step, b ? b.step : -1)) {
+        if (f && f.fig && now.poll === d.poll && f.step > Math.max(now.step, b ? b.step : -1)) {
           const k = div.__known && div.__known.fig === f.fig ? div.__known : now;
           div.__best = {poll: now.poll, step: f.step, image: f.image, line: f.line, figure: k.figure, fig: k.fig};
           show(div, newest(div, now));

@@ -1,13 +1,11 @@
 """Live Plotly figures that stay in the browser and are updated in place.
 
-``st.plotly_chart`` re-plots a changed figure from scratch. The live cloud changes five
-times a second, and on a small machine the browser doing that took about 0.2 of a core
-from the training worker beside it (bench/ui.py). This component keeps one Plotly graph
-per chart and hands it each new figure with ``Plotly.react`` (which redraws only what
-changed); when only the cloud's image changed, it swaps just the image.
-
-With serve.py, the live picture also fetches its run's newest frames itself
-(ui/frames.py), between the fragment's runs.
+``st.plotly_chart`` re-plots a changed figure from scratch, which costs a small machine's
+browser a good part of a core at five frames a second, taken from the training beside it.
+This component keeps one Plotly graph per chart and hands it each new figure with
+``Plotly.react`` (which redraws only what changed); when only the cloud's image changed,
+it swaps just the image. A live view also fetches its run's newest frames itself from
+the frame route (ui/frames.py).
 
 Plotly.js itself comes from the installed ``plotly`` package (the version that builds the
 figures), served by Streamlit's component route from the package's ``package_data``.
@@ -39,7 +37,7 @@ def plotly_url() -> str:
     return f"{frames.base_path()}/component/{_ASSETS.name}/plotly.min.js"
 
 
-def show(fig, key: str, config: dict, line: str | None = None, poll=None) -> None:
+def show(fig, key: str, config: dict, line: str | None = None, poll=None, step: int = 0) -> None:
     """Draw ``fig`` (a plotly Figure, or None) under ``key``, with a line of text above it.
 
     The same key updates the same graph. The line is there because every element a fragment
@@ -47,7 +45,8 @@ def show(fig, key: str, config: dict, line: str | None = None, poll=None) -> Non
     the live cloud's status line and figure are one element.
     """
     figure, image = (None, None) if fig is None else split(fig)
-    show_parts(figure, image, None if fig is None else fig.layout.height, key, config, line, poll)
+    height = None if fig is None else fig.layout.height
+    show_parts(figure, image, height, key, config, line, poll, step)
 
 
 def show_parts(
@@ -84,9 +83,8 @@ def show_parts(
 
 def payload(figure: str | None, rest: dict) -> bytes:
     """The component's data as bytes: JSON with the figure's JSON inline, not as a string in
-    it. As a dict, Streamlit encoded it twice (the figure escaped each time) and hashed it
-    for the element's identity: half of a redraw's cost in the server with thirty pages
-    (py-spy), and the browser parsed the figure twice."""
+    it. As a dict, Streamlit would encode it twice (the figure escaped each time) and hash
+    the encoding for the element's identity, and the browser would parse the figure twice."""
     return b'{"figure":' + (figure or "null").encode() + b"," + json.dumps(rest)[1:].encode()
 
 

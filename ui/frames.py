@@ -1,13 +1,12 @@
-"""A training page's newest frame over plain HTTP, without a script run per frame.
+"""A training page's newest frame over plain HTTP: the one way a live picture updates.
 
-A fragment run costs the server a script thread and the browser a re-render of the page
-(bench/load.py: thirty training pages at 3 fragment runs a second saturated the server).
-When the server runs serve.py, the live picture's component fetches its run's newest
-frame (the picture drawn by the training process, the status line) from
-``<base>/_ganlab/frame/<token>`` at the page's pace, and the picture's fragment reruns
-only when a frame says the run's state changed (alerts, the buttons after a run ends).
-Under ``streamlit run app.py`` (and AppTest) there is no such route: the fragment draws
-every frame, as before.
+The server (serve.py, around app.py) answers ``GET <base>/_ganlab/frame/<token>?fig=<id>``
+with ``answer``: the run's step, state, status line, the picture the training process
+drew and, when the page holds another one, the figure around it. A page registers a
+token per run and look (``register``) when it draws the picture; the picture's
+component (figures.js) fetches at the page's pace, the newest step winning, and asks the
+page to redraw when the run's state changes. No script run per frame: a fragment run
+costs the server a script thread and the browser a re-render of the page.
 
 Nothing here may declare a Streamlit component: serve.py imports it outside a script run.
 """
@@ -23,11 +22,10 @@ from dataclasses import dataclass, field
 import plotly.io as pio
 import streamlit as st
 
-from gan_core.figures import plots
+from gan_core.figures import overlays, plots
 from gan_core.live.handle import ENDED
 
 ROUTE = "/_ganlab/frame/"
-_routed = False
 _RUNS: dict[str, Entry] = {}
 _lock = threading.Lock()
 
@@ -36,16 +34,6 @@ def base_path() -> str:
     """``/<server.baseUrlPath>``, or '' without one: where the server's routes live."""
     base = (st.get_option("server.baseUrlPath") or "").strip("/")
     return f"/{base}" if base else ""
-
-
-def serve() -> None:
-    """Called by serve.py, which answers ROUTE (``answer``)."""
-    global _routed
-    _routed = True
-
-
-def served() -> bool:
-    return _routed
 
 
 def split(fig) -> tuple[str, str | None]:
@@ -67,22 +55,45 @@ def figure_id(figure: str | None) -> str:
 
 @dataclass(frozen=True)
 class Look:
-    """How a page draws its cloud: what the cloud's figure depends on besides the run."""
+    """How a page draws a run's live view, besides the run: the cloud (or digits sheet),
+    with probe layers over it (``show``), or D* (``view="optimal_d"``)."""
 
     height: int
     presenting: bool
     beside_real: bool = True
+    show: tuple = ()
+    view: str = "cloud"
+
+    @property
+    def still(self) -> bool:
+        """Only the picture changes from frame to frame: the figure is built once."""
+        return self.view == "cloud" and not self.show
 
 
-def cloud_figure(info, snap, look: Look) -> str:
-    """The cloud's figure without its picture (``split``): the same JSON for the page's
-    fragment and for the route."""
-    fig = plots.points_figure(info, snap, height=look.height, beside_real=look.beside_real)
+def figure(info, snap, look: Look):
+    """The live view's Plotly figure for ``snap``: the same for the page and the route."""
+    if look.view == "optimal_d":
+        fig = overlays.optimal_d_figure(info, snap, height=look.height)
+    else:
+        layers = snap.layers if snap is not None and look.show else None
+        fig = plots.points_figure(
+            info,
+            snap,
+            height=look.height,
+            layers=layers,
+            show=look.show,
+            beside_real=look.beside_real,
+        )
     if look.presenting:
         from ui import style
 
         style.enlarge(fig)
-    return split(fig)[0]
+    return fig
+
+
+def cloud_figure(info, snap, look: Look) -> str:
+    """The figure without its picture (``split``)."""
+    return split(figure(info, snap, look))[0]
 
 
 def status_line(handle, snap, note: str = "") -> str:
@@ -102,7 +113,7 @@ class Entry:
     handle: weakref.ref
     look: Look
     note: str = ""
-    figures: dict = field(default_factory=dict)  # (info id, view code) → (JSON, figure_id)
+    figures: dict = field(default_factory=dict)  # what the figure depends on → (JSON, id)
 
 
 def register(handle, look: Look, note: str = "") -> str:
@@ -131,19 +142,22 @@ def answer(token: str, have: str = "") -> dict | None:
     if handle is None or handle.state in ENDED:
         return None
     snap = handle.latest()  # (also: the page is alive, for the reaper)
+    look = entry.look
     frame = {
         "step": 0 if snap is None else int(snap.step),
-        "line": status_line(handle, snap, entry.note),
+        "line": status_line(handle, snap, entry.note) if look.view == "cloud" else "",
         "state": handle.state,
     }
-    if snap is None or snap.image is None or handle.info is None:
+    info = handle.info
+    if snap is None or info is None or (look.view == "cloud" and snap.image is None):
         return frame
-    wanted = (id(handle.info), snap.view_code if handle.info.image else None)
+    code = snap.view_code if info.image is not None else None
+    wanted = (id(info), code) if look.still else (id(info), code, int(snap.step))
     if wanted not in entry.figures:
-        figure = cloud_figure(handle.info, snap, entry.look)
-        entry.figures = {wanted: (figure, figure_id(figure))}
-    figure, fid = entry.figures[wanted]
-    frame.update(image=snap.image, fig=fid)
-    if have != frame["fig"]:
-        frame["figure"] = figure
+        spec, image = split(figure(info, snap, look))
+        entry.figures = {wanted: (spec, figure_id(spec), image)}
+    spec, fid, image = entry.figures[wanted]
+    frame.update(image=snap.image if look.still else image, fig=fid)
+    if have != fid:
+        frame["figure"] = spec
     return frame

@@ -1,16 +1,18 @@
-"""Live views: fragments that read a run's newest snapshot and draw it.
+"""Live views, and how a page refreshes them: the one place that decides it.
 
-Fragments rerun on their own and never trigger a full-app rerun, so the sidebar and the
-page around them stay still. The point cloud and status redraw every FAST seconds; the
-curves, which change slowly, every SLOW seconds: half the work per frame.
+A run trains in a training process; the page reads its newest snapshot (JobHandle).
+- The live picture (cloud or digits sheet, with its status line; also with probe layers,
+  and D*) is drawn once by the page and then fetches its newer frames itself from the
+  frame route (ui/frames.py, served by serve.py) at the page's pace (``pace``).
+- The fragment around it (``live``) reruns by the run's ``mode``: when a run's state
+  changes (figures.js asks for it), every POLLED seconds as a net, at the page's pace
+  only while the timeline replays history; a change of mode reruns the page, so that
+  the buttons follow.
+- Slow views (curves, the timeline's slider) redraw on a timer (``periodic``, ``slow``).
 
-The server draws every open page: when many runs train at once (a class), each page
-redraws less often (``pace``, said in the status line), so that drawing thirty pages
-does not starve the training, nor the training the drawing (bench/load.py). The cloud's
-picture comes drawn from the training process; without probe layers the rest of its
-figure is the same frame after frame and is built once per page. With serve.py the
-browser fetches those pictures itself (ui/frames.py) and the picture's fragment reruns
-when the run's state changes.
+When many pages are open or many runs train (a class), each page draws fewer frames a
+second (``pace``, said after the status line), so that drawing does not starve the
+training, nor the training the drawing.
 """
 
 from __future__ import annotations
@@ -20,24 +22,23 @@ from collections.abc import Callable
 import streamlit as st
 
 from gan_core.engine.snapshot import preview_info
-from gan_core.figures import base, curves, mode_plots, overlays, plots
+from gan_core.figures import base, curves, mode_plots, plots
 from gan_core.live.handle import ENDED, JobHandle
 from ui import figures, frames, session, style
 
 FAST = 0.2
 SLOW = 1.0
 POLLED = 5.0
-"""The picture's fragment while the page fetches the frames itself (ui/frames.py): the
-page hears of a run's new state from the frames (figures.js asks for a redraw); this
-is the net under that."""
+"""The live views' fragment while a run trains: the frames come over the route and a
+change of state asks for a redraw (figures.js); this is the net under that."""
 SLOWER = 2.0
 """For what barely changes while a run trains (the timeline's slider): every fragment run
 costs the browser a re-render of the whole page, whatever it draws."""
 PACES = ((8, FAST), (16, 0.3), (None, 0.35))
 """(pages open or runs training on the server up to, seconds between a training page's
-frames): 5, 3.3, then 2.9 frames per second. At 5 per second thirty pages took the whole
-of the server's core (bench/load.py); the training processes send each run's frames a
-little faster than its page redraws (worker.FRAMES_PER_S), so each redraw finds one."""
+frames): 5, 3.3, then 2.9 frames per second, so that thirty pages leave the server's core
+room to answer; the training processes send each run's frames a little faster than its
+page asks (worker.FRAMES_PER_S), so each fetch finds a new one."""
 
 PLOT_CONFIG = {"displayModeBar": False, "responsive": True}
 LIVE_CONFIG = {**PLOT_CONFIG, "staticPlot": True}
@@ -60,9 +61,8 @@ def pace() -> float:
 def slow(every: float = SLOW) -> float:
     """Seconds between redraws of a slow view (the curves: SLOW; the timeline: SLOWER),
     longer when the server slows the pictures down too: twice up to 16 pages, four times
-    beyond. With thirty pages the curves' three charts took a fifth of the server where
-    the clouds took a tenth (py-spy); their metrics change every few seconds then
-    (worker.METRICS_SHARE)."""
+    beyond (the curves' charts cost the server more than the pictures, and a busy
+    training process evaluates its runs less often then: worker.METRICS_SHARE)."""
     seconds = st.session_state.get("_pace", FAST)
     return every if seconds <= FAST else every * (2 if seconds <= PACES[1][1] else 4)
 
@@ -75,11 +75,11 @@ def pace_note() -> str:
     return f" · {1 / seconds:.0f} frames/s: many pages are open on this server"
 
 
-def chart(fig, key: str, config=PLOT_CONFIG, line: str | None = None, poll=None) -> None:
+def chart(fig, key: str, config=PLOT_CONFIG) -> None:
     """A figure that redraws while a run trains: kept in the browser, updated in place."""
     if fig is not None and style.presenting():
         style.enlarge(fig)
-    figures.show(fig, key, config, line, poll)
+    figures.show(fig, key, config)
 
 
 @st.cache_data(max_entries=32, show_spinner=False)
@@ -128,7 +128,8 @@ def draw_points(
 
     ``shown_snap``: an older snapshot to draw instead of the newest (the timeline);
     ``show``: probe layers to draw over the points (overlays.SHOWABLE); ``beside_real``:
-    digits, real images beside G's (Compare's columns have no room for them).
+    digits, real images beside G's (Compare's columns have no room for them). While the
+    run lives, the browser fetches its newer frames itself (``_poll``).
     """
     snap = handle.latest() if handle else None
     info = handle.info if handle else None
@@ -138,11 +139,8 @@ def draw_points(
         st.warning(handle.message)
     note = pace_note()
     line = frames.status_line(handle, snap, note)
-    look = frames.Look(height, style.presenting(), beside_real)
-    poll = None
-    if polls(handle, shown_snap, show):
-        token = frames.register(handle, look, note)
-        poll = (token, st.session_state.get("_pace", FAST), handle.state)
+    look = frames.Look(height, style.presenting(), beside_real, tuple(show))
+    poll = _poll(handle, look, shown_snap, note)
     drawn = shown_snap or snap
     step = 0 if drawn is None else int(drawn.step)
     if info is None and config is not None and config.target != "custom" and not show:
@@ -151,30 +149,27 @@ def draw_points(
         st.caption("Press **Train** to start a run.")
         return
     shown = info or preview(config)
-    if shown is not None and drawn is not None and drawn.image is not None and not show:
+    if shown is not None and drawn is not None and drawn.image is not None and look.still:
         figure = _cloud_figure(shown, drawn, look, key)
         figures.show_parts(
             figure, drawn.image, height, f"{key}_points", LIVE_CONFIG, line, poll, step
         )
     else:
-        fig = None
-        if shown is not None:
-            layers = drawn.layers if drawn is not None else None
-            fig = plots.points_figure(
-                shown, drawn, height=height, layers=layers, show=show, beside_real=beside_real
-            )
-        chart(fig, f"{key}_points", LIVE_CONFIG, line=line, poll=poll)
+        fig = None if shown is None else frames.figure(shown, drawn, look)
+        figures.show(fig, f"{key}_points", LIVE_CONFIG, line, poll, step)
     if shown_snap is not None:
         st.caption(f"Timeline: showing step {shown_snap.step} (turn on **Live** for the newest)")
     if info is None:
         st.caption("Press **Train** to start a run.")
 
 
-def polls(handle: JobHandle | None, shown_snap=None, show=()) -> bool:
-    """Whether the page fetches this run's pictures itself (ui/frames.py): with serve.py,
-    for the newest frame without probe layers (those are drawn here)."""
-    live_run = handle is not None and handle.state not in ENDED
-    return frames.served() and live_run and shown_snap is None and not show
+def _poll(handle: JobHandle | None, look: frames.Look, shown_snap=None, note: str = ""):
+    """(token, seconds, state) for a view of a live run's newest frame, which the browser
+    then fetches from the frame route at the page's pace (ui/frames.py); else None."""
+    if handle is None or handle.state in ENDED or shown_snap is not None:
+        return None
+    token = frames.register(handle, look, note)
+    return token, st.session_state.get("_pace", FAST), handle.state
 
 
 def _cloud_figure(info, snap, look: frames.Look, key: str) -> str:
@@ -195,10 +190,11 @@ def draw_optimal_d(handle: JobHandle | None, key: str, shown_snap=None, height=4
         st.caption("Optimal D* appears here once a run has started.")
         return
     st.caption("Optimal D* (the learned D is the heatmap on the left)")
-    fig = overlays.optimal_d_figure(
-        handle.info, shown_snap or handle.history.latest(), height=height
-    )
-    chart(fig, f"{key}_optimal_d", LIVE_CONFIG)
+    look = frames.Look(height, style.presenting(), view="optimal_d")
+    snap = shown_snap or handle.history.latest()
+    fig = frames.figure(handle.info, snap, look)
+    step = 0 if snap is None else int(snap.step)
+    figures.show(fig, f"{key}_optimal_d", LIVE_CONFIG, None, _poll(handle, look, shown_snap), step)
 
 
 def draw_diagram(handle: JobHandle | None, key: str, config) -> None:
@@ -270,58 +266,48 @@ def _purity(snap) -> str:
     return "" if purity is None else f"; purity {purity:.0%}"
 
 
-def live(
-    body: Callable[[], None],
-    every: float = FAST,
-    fast: Callable[[], bool] | None = None,
-    name: str | None = None,
-    idle: Callable[[], bool] | None = None,
-    polled: Callable[[], bool] | None = None,
-) -> None:
-    """Run ``body`` now and again every ``every`` seconds, as a fragment.
+IDLE, STILL, LIVE, REPLAY = "idle", "still", "live", "replay"
+"""What a page's runs are doing, which sets how often the live views' fragment reruns:
+no run (never: nothing changes by itself); a run not training (every SLOW s); a run
+training (its frames come over the frame route, the fragment reruns when figures.js says
+the run's state changed, every POLLED s as a net); the timeline replaying or scrubbed
+back (the fragment draws the run's history at the page's pace)."""
 
-    With ``fast``, the fragment redraws at the training pace (``pace``: FAST, or slower
-    when many pages are open) only while ``fast()`` holds (something trains or replays)
-    and every SLOW seconds otherwise: each redraw is a script thread in the server, and
-    idle pages redrawing 5 times a second stalled it at 20 pages (bench/load.py). While
-    ``polled()`` holds too, the page fetches the pictures itself (``polls``) and asks
-    for a redraw when the run's state changes; the fragment redraws every POLLED seconds.
-    While ``idle()`` holds (no run at all: nothing on the page can change by itself) the
-    fragment does not redraw on its own.
 
-    The pages start and stop their runs from a fragment around this one (the buttons'),
-    which re-creates it with the new pace. Of the changes nobody clicked, this one
-    reruns the page: a run that ends (fast to slow), one that leaves the queue or
-    resumes by itself (slow to fast: a run paused for want of a viewer goes on when
-    the page looks again), so that the buttons never show Train for a running run. Not
-    on every redraw: a page rerun asked from a fragment while the page reruns anyway
-    made thirty pages rerun each other's way for seconds when a class pressed Reset at
-    once (bench/load.py). ``name`` lets another fragment ask for that rerun (``follow``).
+def _every(mode: str) -> float | None:
+    """Seconds between the fragment's runs in ``mode``."""
+    if mode == IDLE:
+        return None
+    if mode == STILL:
+        return SLOW
+    seconds = pace()  # (recorded in LIVE too: the fetches, the note and the slow views follow it)
+    return POLLED if mode == LIVE else seconds
+
+
+def live(body: Callable[[], None], mode: Callable[[], str], name: str | None = None) -> None:
+    """Run ``body`` now and again as ``mode()`` asks (IDLE, STILL, LIVE, REPLAY), as a
+    fragment.
+
+    When the mode changes without a click (a run ends, leaves the queue, resumes by itself
+    because its page looks again), the page reruns: its buttons never show Train for a
+    running run, and the fragment is made anew with the new mode's timer. ``name`` lets
+    another fragment ask for that rerun (``follow``).
     """
-    still = idle is not None and idle()
-    was_fast = bool(fast and not still and fast())
-    was_polled = bool(was_fast and polled and polled())
-    if still:
-        chosen = None
-    elif fast is None:
-        chosen = every
-    elif was_fast:
-        seconds = pace()  # (recorded also when polled: the fetches and the note follow it)
-        chosen = POLLED if was_polled else seconds
-    else:
-        chosen = SLOW
+    was = mode()
     if name:
-        st.session_state[f"_live_{name}"] = (was_fast, was_polled)
+        st.session_state[f"_live_{name}"] = was
 
     def paced() -> None:
         body()
-        if fast is None or chosen is None:
-            return
-        now_fast = fast()
-        if was_fast != now_fast or (now_fast and polled and was_polled != polled()):
+        if was != IDLE and mode() != was:
             st.rerun()
 
-    st.fragment(paced, run_every=chosen)()
+    st.fragment(paced, run_every=_every(was))()
+
+
+def periodic(body: Callable[[], None], seconds: float, idle: Callable[[], bool]) -> None:
+    """``body`` as a fragment redrawn every ``seconds`` while the page has a run."""
+    st.fragment(body, run_every=None if idle() else seconds)()
 
 
 def while_busy(body: Callable[[], None], busy: Callable[[], bool], every: float = SLOW) -> None:
@@ -338,14 +324,11 @@ def while_busy(body: Callable[[], None], busy: Callable[[], bool], every: float 
     st.fragment(paced, run_every=every if was else None)()
 
 
-def follow(name: str, fast: Callable[[], bool], polled: Callable[[], bool] | None = None) -> None:
-    """From another fragment: rerun the page when fragment ``name`` must go fast (the
-    timeline's Play, in its own fragment, must not wait up to SLOW seconds for the
-    picture to notice; nor Live turned off while the page fetched the pictures)."""
+def follow(name: str, mode: Callable[[], str]) -> None:
+    """From another fragment: rerun the page when fragment ``name`` must draw at the
+    page's pace (the timeline's Play or slider, in their own fragment, must not wait
+    for the picture's next run to notice) or starts training."""
     was = st.session_state.get(f"_live_{name}")
-    if was is None:
-        return
-    was_fast, was_polled = was
-    now_fast = fast()
-    if (not was_fast and now_fast) or (now_fast and was_polled and not (polled and polled())):
+    now = mode()
+    if was is not None and now != was and (now == REPLAY or (now == LIVE and was != REPLAY)):
         st.rerun()

@@ -104,13 +104,35 @@ def test_structural_change_asks_for_reset_and_live_change_applies(app):
     assert handle.config.z_dim == 32, "nothing silently restarts"
 
 
-def test_a_fetching_page_keeps_the_class_pace(app, monkeypatch):
-    """With the frame route (serve.py), the picture fetches at the page's pace: slower when
-    many pages are open, said on its line, the curves slower too (ui/live.py)."""
+def test_the_picture_updates_through_the_frame_route(app):
+    """The page draws the picture once and names its run's frame route: the route's
+    answers (what the browser fetches, ui/frames.py) bring the newer steps."""
     from tests.app.playground import train
-    from ui import frames, session
+    from ui import frames
 
-    monkeypatch.setattr(frames, "_routed", True)
+    app.run()
+    handle = train(app)
+    wait_for(lambda: handle.latest() is not None and handle.latest().state == "running")
+    app.run()
+    picture = shown.live_views(app)[0]
+    assert picture["poll"].startswith(frames.ROUTE) and picture["every"] == 0.2
+    token = picture["poll"].rsplit("/", 1)[1]
+    first = frames.answer(token, picture["fig"])
+    assert "figure" not in first, "the page holds the figure: only the picture travels"
+    newer = wait_for(
+        lambda: (f := frames.answer(token, picture["fig"]))["step"] > first["step"] and f
+    )
+    assert newer["image"] != first["image"] and newer["line"].startswith(f"step {newer['step']}")
+    app.button[3].click().run()  # Reset
+    assert frames.answer(token) is None, "an ended run's route says 404: the page stops"
+
+
+def test_a_fetching_page_keeps_the_class_pace(app, monkeypatch):
+    """The picture fetches at the page's pace: slower when many pages are open, said on
+    its line, the curves slower too (ui/live.py)."""
+    from tests.app.playground import train
+    from ui import session
+
     monkeypatch.setattr(session, "open_pages", lambda: 30)
     app.run()
     handle = train(app)

@@ -48,7 +48,7 @@ def healthy(url: str) -> bool:
 
 @contextlib.contextmanager
 def app_server(env: dict | None = None, base: str = ""):
-    """Run `streamlit run serve.py` (the app, as `make run` serves it) on a free loopback
+    """Run `streamlit run app.py` (the app, as `make run` serves it) on a free loopback
     port; yield its URL; stop it after.
 
     ``base``: serve under that path (``server.baseUrlPath``), as behind a proxy.
@@ -58,7 +58,7 @@ def app_server(env: dict | None = None, base: str = ""):
     log_path = os.environ.get("GANLAB_SERVER_LOG")  # to read the server's output when debugging
     log = open(log_path, "ab") if log_path else subprocess.DEVNULL  # noqa: SIM115
     proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "serve.py"]
+        [sys.executable, "-m", "streamlit", "run", "app.py"]
         + ["--server.port", str(port), "--server.address", "127.0.0.1"]
         + ["--server.headless", "true", "--server.baseUrlPath", base],
         cwd=ROOT,

@@ -4,6 +4,7 @@ import asyncio
 import dataclasses
 import json
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -15,6 +16,7 @@ from gan_core.figures import raster
 from gan_core.live.handle import JobHandle
 from ui import frames
 
+ROOT = Path(__file__).resolve().parents[2]
 LOOK = frames.Look(height=420, presenting=False)
 
 
@@ -111,13 +113,41 @@ def test_the_route_lives_under_the_base_path(handle, monkeypatch):
         get(f"/_ganlab/frame/{token}")
 
 
-def test_only_a_running_server_makes_pages_fetch_their_frames(monkeypatch):
-    monkeypatch.setattr(frames, "_routed", False)
-    assert not frames.served(), "imported (AppTest, these tests): pages draw every frame"
+def test_streamlit_run_app_py_serves_the_frame_route():
+    """``streamlit run app.py`` (make run, the image, the e2e tests) finds the server in
+    app.py, which puts serve.py's route around the page script: one way for every start."""
+    from streamlit.web.server.app_discovery import discover_asgi_app
 
-    async def started():
-        async with serve.lifespan(None):
-            return frames.served()
+    found = discover_asgi_app(ROOT / "app.py")
+    assert found.is_asgi_app and found.app_name == "app", found
+    assert any(m.cls is serve.Frames for m in serve.MIDDLEWARE)
 
-    with ThreadPoolExecutor(1) as pool:
-        assert pool.submit(asyncio.run, started()).result()
+
+def layers(value: float) -> dict:
+    grid = np.linspace(-3, 3, 4, dtype=np.float32)
+    z = np.full((4, 4), value, np.float32)
+    return {
+        "grid": grid,
+        "heatmap": z,
+        "heatmap_range": np.array([0.0, 1.0]),
+        "heatmap_level": np.float32(0.5),
+        "optimal_d": z,
+    }
+
+
+def test_layers_and_optimal_d_come_over_the_route_with_their_figure_each_step(handle):
+    """Probe layers and D* change their figure every frame: each new step brings it."""
+    handle.info = preview_info(RunConfig(target="ring"))
+    layered = dataclasses.replace(LOOK, show=("heatmap",))
+    for look in (layered, dataclasses.replace(LOOK, view="optimal_d")):
+        token = frames.register(handle, look)
+        receive(handle, snap(handle, 10, layers=layers(0.2)))
+        first = frames.answer(token)
+        assert first["step"] == 10 and first["figure"], look
+        assert frames.answer(token, first["fig"]).get("figure") is None, "same step: kept"
+        receive(handle, snap(handle, 20, layers=layers(0.7)))
+        second = frames.answer(token, first["fig"])
+        assert second["step"] == 20 and second["figure"] and second["fig"] != first["fig"]
+        spec = frames.figure(handle.info, handle.latest(), look)
+        assert second["figure"] == frames.split(spec)[0], "as the page draws it"
+    assert second["line"] == "", "D* has no status line"

@@ -310,7 +310,7 @@ def test_workdir_port_and_threads(instructions):
 
 def test_cmd_serves_the_app_on_all_interfaces(instructions):
     cmd = exec_form(last(instructions, "CMD"))
-    assert cmd[:5] == ["python", "-m", "streamlit", "run", "serve.py"], cmd
+    assert cmd[:5] == ["python", "-m", "streamlit", "run", "app.py"], cmd
     flags = dict(zip(cmd[5::2], cmd[6::2], strict=True))
     assert flags == {"--server.port": str(PORT), "--server.address": "0.0.0.0"}
 
