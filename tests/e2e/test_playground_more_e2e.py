@@ -102,12 +102,16 @@ def test_heatmap_layer_appears_on_the_cloud_and_optimal_d_beside_it(page):
         lambda: ["contour", "D's boundary"] in page.evaluate(TRACE_TYPES),
         what="its boundary line",
     )
+    now = step(page)  # (layered frames come over the frame route too)
+    wait_for(lambda: step(page) > now, timeout=30, what="the layered picture follows the run")
     page.get_by_role("button", name="Optimal D*").click()
     wait_for(lambda: box(page, "D*(x)") is not None, timeout=30, what="the D* figure")
     cloud, optimal = box(page, "real"), box(page, "D*(x)")
     assert optimal["left"] >= cloud["right"] - 1, f"D* beside the cloud: {cloud} {optimal}"
     assert optimal["top"] < cloud["bottom"] and cloud["top"] < optimal["bottom"], "same row"
     assert ["heatmap", "D(x)"] in page.evaluate(TRACE_TYPES), "the learned D stays on the cloud"
+    now = step(page)
+    wait_for(lambda: step(page) > now, timeout=30, what="the picture follows the run beside D*")
     click(page, "Reset")
 
 
