@@ -29,6 +29,7 @@ from multiprocessing.connection import Connection
 from pathlib import Path
 
 from gan_core.engine.config import RunConfig
+from gan_core.live import cpus
 from gan_core.live.handle import ENDED, SETTABLE, JobHandle, check_changes
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -41,8 +42,9 @@ def env_number(name: str, default: float) -> float:
         return default
 
 
-PROCESSES = int(env_number("GANLAB_PROCESSES", os.cpu_count() or 1))
-"""Training processes, kept warm: one per CPU (more processes only share the same cores)."""
+PROCESSES = int(env_number("GANLAB_PROCESSES", cpus.usable()))
+"""Training processes, kept warm: one per CPU the server may use (its affinity and its
+container's quota: cpus.py); more processes would only share the same cores."""
 RUNS_PER_PROCESS = int(env_number("GANLAB_RUNS_PER_PROCESS", 16))
 """Runs one process holds at most: one full cohort (cohort.MAX_STACK) of the lecture's
 shape. More runs in one process would not train faster in all (bench/cohort.py) and
