@@ -20,6 +20,7 @@ from gan_core.engine.trainer import Trainer
 
 
 def _add_config_flags(parser: argparse.ArgumentParser) -> None:
+    """A flag per SPECS entry and per target parameter, with its range and help from there."""
     defaults = RunConfig()
     group = parser.add_argument_group("run configuration (names as in the app's URL)")
     for name, spec in SPECS.items():

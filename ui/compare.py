@@ -81,7 +81,7 @@ def controls_sidebar() -> tuple[dict[str, RunConfig] | None, int]:
     st.header("Shared by all runs")
     base = presets.first_config(preset) if preset else DEFAULT_BASE
     target, tparams = controls.target_widgets(base, f"{KEY}cfg_")
-    seed = st.number_input("Seed", 0, 2**31 - 1, base.seed, key=f"{KEY}seed")
+    seed = controls.field_widget(st, "seed", base.seed, f"{KEY}seed")
     budget = controls.budget_widget(KEY, PRESETS[preset].steps if preset else DEFAULT_BUDGET)
     if len(run_types) < MIN_RUNS:
         st.error(f"Pick {MIN_RUNS} to {MAX_GROUP} runs to compare.")

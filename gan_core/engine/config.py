@@ -1,7 +1,8 @@
 """RunConfig: every setting of one run, validated, and its flat string form.
 
-The flat dict of strings is what the URL query, the CLI flags and exports use, so the
-names here are the vocabulary of DESIGN.md.
+The settings, their ranges and their widgets are ``SPECS`` (gan_core/engine/specs.py).
+The flat dict of strings is what the URL query, the CLI flags and exports use; the names
+are the vocabulary of docs/architecture.md.
 """
 
 from __future__ import annotations
@@ -14,12 +15,9 @@ from typing import Any
 import numpy as np
 
 from gan_core.engine import targets as T
+from gan_core.engine.specs import GAN_TYPES, LOSSES, SPECS, Spec
 
-GAN_TYPES = ("gan", "cgan", "infogan")
-LOSSES = ("minimax", "nonsaturating", "lsgan", "hinge", "wgan-gp")
-ACTIVATIONS = ("relu", "leakyrelu", "tanh")
-NOISES = ("gaussian", "uniform")
-OPTIMIZERS = ("adam", "sgd")
+__all__ = ["GAN_TYPES", "LOSSES", "SPECS", "ConfigError", "RunConfig", "all_target_param_names"]
 
 
 class ConfigError(ValueError):
@@ -28,51 +26,6 @@ class ConfigError(ValueError):
     def __init__(self, field_name: str, message: str):
         super().__init__(f"{field_name}: {message}")
         self.field = field_name
-
-
-@dataclass(frozen=True)
-class Spec:
-    """How one field is checked and what the UI offers."""
-
-    kind: type
-    lo: float | None = None
-    hi: float | None = None
-    choices: tuple[str, ...] | None = None
-    help: str = ""
-
-
-SPECS: dict[str, Spec] = {
-    "target": Spec(str, choices=tuple(T.TARGETS), help="2-D target distribution"),
-    "gan": Spec(str, choices=GAN_TYPES, help="GAN type"),
-    "loss": Spec(str, choices=LOSSES, help="loss variant"),
-    "z_dim": Spec(int, 1, 128, help="dimension of the latent noise z"),
-    "z_dist": Spec(str, choices=NOISES, help="distribution of z"),
-    "g_depth": Spec(int, 1, 4, help="hidden layers of G"),
-    "g_width": Spec(int, 8, 512, help="units per hidden layer of G"),
-    "d_depth": Spec(int, 1, 4, help="hidden layers of D"),
-    "d_width": Spec(int, 8, 512, help="units per hidden layer of D"),
-    "activation": Spec(str, choices=ACTIVATIONS, help="hidden activation of G and D"),
-    "optimizer": Spec(str, choices=OPTIMIZERS, help="optimiser of G and D"),
-    "lr_g": Spec(float, 1e-6, 1.0, help="learning rate of G"),
-    "lr_d": Spec(float, 1e-6, 1.0, help="learning rate of D"),
-    "beta1": Spec(float, 0.0, 0.999, help="Adam beta1 (SGD: momentum)"),
-    "beta2": Spec(float, 0.0, 0.9999, help="Adam beta2"),
-    "batch": Spec(int, 8, 1024, help="batch size"),
-    "d_steps": Spec(int, 0, 10, help="D steps per G step (0: the loss's default)"),
-    "gp_weight": Spec(float, 0.0, 100.0, help="gradient-penalty weight (wgan-gp)"),
-    "info_weight": Spec(float, 0.0, 10.0, help="InfoGAN code-prediction weight lambda"),
-    "codes": Spec(int, 0, 50, help="InfoGAN categorical code size (0: target's classes)"),
-    "cont_codes": Spec(int, 0, 4, help="InfoGAN continuous codes"),
-    "ema": Spec(
-        float,
-        0.0,
-        0.9999,
-        help="G's weights averaged with this decay per step for samples "
-        "and metrics (an exponential moving average; 0: off)",
-    ),
-    "n_points": Spec(int, 100, 100_000, help="size of the training set"),
-    "seed": Spec(int, 0, 2**31 - 1, help="random seed"),
-}
 
 
 @dataclass(frozen=True)

@@ -76,3 +76,28 @@ def test_custom_needs_valid_points():
 
 def test_every_spec_has_help():
     assert all(spec.help for spec in SPECS.values())
+
+
+WIDGET_KINDS = {"select", "radio", "slider", "number", "steps"}
+
+
+@pytest.mark.parametrize("name", list(SPECS))
+def test_every_widget_in_specs_fits_its_setting(name):
+    """A widget's kind suits its setting, and its usual values and span lie in its range."""
+    spec = SPECS[name]
+    w = spec.widget
+    if w is None:
+        return
+    assert w.label and w.kind in WIDGET_KINDS
+    assert (w.kind in ("select", "radio")) == (spec.choices is not None)
+    assert w.column in (None, 0, 1)
+    if w.kind == "steps":
+        assert w.steps and list(w.steps) == sorted(set(w.steps))
+        assert all(spec.lo <= v <= spec.hi for v in w.steps)
+        assert getattr(RunConfig(), name) in w.steps, "the default is one of the usual values"
+    else:
+        assert not w.steps
+    if w.span is not None:
+        assert w.kind == "slider" and spec.lo <= w.span[0] < w.span[1] <= spec.hi
+    if w.step is not None:
+        assert w.kind in ("slider", "number") and 0 < w.step <= spec.hi - spec.lo
