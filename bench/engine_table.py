@@ -1,4 +1,4 @@
-"""The engine's coverage table for the README: lecture defaults, several seeds.
+"""The engine's coverage table (docs/measurements.md): lecture defaults, several seeds.
 
     .venv/bin/python bench/engine_table.py [--seeds 0 1 2 3 4] [--steps 5000]
 

@@ -1,4 +1,4 @@
-"""The presets' table for the README: every preset over 10 seeds, and the benchmarks.
+"""The presets' tables (docs/presets.md): every preset over 10 seeds, and the benchmarks.
 
     .venv/bin/python bench/presets.py --first-seed 0 100 --out docs/presets.md
     .venv/bin/python bench/presets.py --only collapse-ring --first-seed 7 --seeds 10
@@ -14,8 +14,8 @@ preset, is trained once. Then it prints
    [lowest–highest seed], and the seconds per run;
 2. each claim of each preset: the seeds it held in, of how many, and how many it needs
    (the definitions are ``gan_core.presets``'s, the same as ``python -m gan_core preset``);
-3. the standard benchmarks (ring of 8, 5×5 grid) beside the published figures of
-   DESIGN.md, with the wall time of each of our runs.
+3. the standard benchmarks (ring of 8, 5×5 grid) beside the published figures
+   (docs/metrics.md), with the wall time of each of our runs.
 
 Raw per-seed rows go to the JSON file (``--json-out``) so the tables can be rebuilt.
 """
@@ -195,9 +195,9 @@ def main() -> None:
         "# Lecture presets over seeds",
         "",
         f"Made by `bench/presets.py` on {data.get('machine', '?')}, {data.get('date', '?')}; "
-        "raw rows in `docs/presets.json` (rebuild with `--from-json`). Claims and metrics "
-        "are defined in `gan_core/presets.py` and DESIGN.md; check any seed range with "
-        "`python -m gan_core preset NAME --seeds 10 --first-seed S`.",
+        "raw rows in `docs/presets.json` (rebuild with `--from-json`). Claims are defined "
+        "in `gan_core/presets.py`, the metrics in [metrics.md](metrics.md); check any seed "
+        "range with `python -m gan_core preset NAME --seeds 10 --first-seed S`.",
         "",
     ]
     if data.get("note"):

@@ -6,9 +6,10 @@
 For each sweep preset (gan_core/sweep.py), its one-seed map is trained for seeds
 S … S+N-1 (all of a seed's cells trained together as cohorts, the seeds split over two
 processes); it prints the median map over seeds, the lowest and highest seed of each
-cell, and in how many seeds the caption's claim held (of how many it needs). Then the
-README's figure: a 6 × 6 sweep of lr_d × lr_g on the ring, one seed, 5,000 steps, as
-``python -m gan_core sweep`` trains it, its wall time (process start to exit).
+cell, and in how many seeds the caption's claim held (of how many it needs). Then a
+figure of docs/measurements.md: a 6 × 6 sweep of lr_d × lr_g on the ring, one seed,
+5,000 steps, as ``python -m gan_core sweep`` trains it, its wall time (process start to
+exit).
 """
 
 from __future__ import annotations

@@ -8,8 +8,8 @@ falls on both sides alike. Ours runs with live snapshots on: every ~0.2 s of tra
 takes a ``snapshot.take`` with an ``Evaluator`` and pickles it (what sending it to the
 page costs), as the app's worker does, and that time counts against it.
 
-The figure of merit is the ratio of the median steps/s of each side (DESIGN.md,
-"Performance, measured, not assumed"); the absolute numbers depend on the machine.
+The figure of merit is the ratio of the median steps/s of each side (docs/measurements.md,
+"Engine"); the absolute numbers depend on the machine.
 
     .venv/bin/python bench/throughput.py                 # gan, cgan, infogan
     .venv/bin/python bench/throughput.py --gans gan --rounds 7 --seconds 3

@@ -300,7 +300,8 @@ _LR_MAP = Sweep(
     metric="modes",
 )
 _LR_BAND = ((1e-3, 1e-3), (1e-3, 3e-3), (3e-3, 3e-3))
-"""(lr_d, lr_g) where the ring trains: measured over seeds 0–9 (bench/sweeps.py)."""
+"""(lr_d, lr_g) where the ring trains: the band of the lr-map preset's claim, which holds
+over seeds (docs/measurements.md, Sweep)."""
 
 
 def _lr_band_holds(grid: list[list[Cell]]) -> bool:

@@ -19,8 +19,8 @@ PLAY_FRAMES = 60
 ECHO_S = 10.0
 """A slider value the page set this recently may come back from the browser as an echo;
 any other value came from the user. The slider redraws every 2 s, every 4 s when many
-pages train (live.slow), and a busy browser echoes late: at 2.5 s the picture left Live
-by itself (bench/ui.py, 1.2 frames/s)."""
+pages train (live.slow), and a busy browser echoes late: the window is several redraws
+long, so that a late echo is not taken for the user's move (which leaves Live)."""
 
 
 def _keys(key: str) -> tuple[str, str, str, str, str]:

@@ -11,7 +11,7 @@ from gan_core.figures.base import COVERED, MARGIN, legend_top, message_figure
 
 CURVE_POINTS = 400
 """Points per curve sent to the browser: a chart a few hundred pixels wide shows no more,
-and thirty pages' curves cost the server a fifth of its time at 2,000 (bench/load.py)."""
+and every point costs the server time on each page that draws the chart."""
 
 
 def _rows(n: int) -> np.ndarray | slice:
@@ -34,9 +34,9 @@ def _steps(series: dict[str, list[float]]) -> tuple[np.ndarray, int]:
 def _measured(series: dict[str, list[float]], keys) -> tuple[np.ndarray, dict]:
     """The steps at which the metrics ``keys`` were measured, and their values there.
 
-    The series hold NaN between evaluations (live/history.py): drawn, those rows changed
-    the chart with every frame instead of every evaluation, a Plotly redraw in the
-    browser each time (three a second for digits, evaluated every 3 s)."""
+    The series hold NaN between evaluations (live/history.py). Without those rows the
+    chart stays the same until the next evaluation, so the browser redraws it only
+    when a metric changes, not with every frame."""
     steps = np.asarray(series.get("step") or [], dtype=np.float64)
     n = len(steps)
     values = np.full((len(keys), n), np.nan)

@@ -1,11 +1,11 @@
 """The live picture: the point cloud (or the digits sheets) and the status line above it.
 
-The pages call these inside a fragment that refreshes about 5 times a second, so each
-one is built for the frame budget (DESIGN.md: Pitfalls): few traces, numeric arrays
-only (plotly sends numpy arrays to the browser as binary, and validates them fast; a
-per-point list of colour strings would cost ~10 ms of validation alone), no named
-templates (loading one costs ~10 ms), SVG scatter (no GPU in headless Chromium), and
-nothing computed here that the worker already computed.
+A page shows up to 5 frames a second, so each figure is built for the frame budget
+(docs/architecture.md, Pitfalls): few traces, numeric arrays only (plotly sends numpy
+arrays to the browser as binary, and validates them fast; a per-point list of colour
+strings would cost ~10 ms of validation alone), no named templates (loading one costs
+~10 ms), SVG scatter (no GPU in headless Chromium), and nothing computed here that the
+training process already computed.
 """
 
 from __future__ import annotations
@@ -66,8 +66,9 @@ def points_figure(
     Generated points are coloured by class or code for cGAN/InfoGAN (or ``coloured=True``),
     with a colour bar as the key. Axes are fixed to the run's window with equal aspect,
     so motion is the generator's and not the autorange's. With ``raster`` (the live
-    view) both clouds are one PNG under the axes (see raster.py: 2.5x cheaper for the
-    browser); the "real" and "generated" traces then only carry the legend.
+    view) both clouds are one PNG under the axes (raster.py: far cheaper for the
+    browser than SVG markers); the "real" and "generated" traces then only carry the
+    legend.
 
     ``layers`` (a snapshot's probe layers) and ``show`` (names from SHOWABLE) add D's
     heatmap and boundary beneath the points, G's manifold and gradient arrows over them.

@@ -1,10 +1,9 @@
 """Point clouds drawn into a small PNG, shown as a Plotly layout image.
 
-A browser redrawing 1,100 SVG markers 5 times a second cost 0.75 of a core in headless
-Chromium here; the same cloud as one image costs about 0.3 (measured with bench/ui.py's
-method on 2026-11-25). Drawing it costs about 3 ms (mostly the PNG): the training
-process draws each frame's cloud (``cloud``) and sends it with the snapshot, so that a
-server with a class of pages open does not pay for every page's picture.
+A browser redraws one image 5 times a second far more cheaply than a thousand SVG
+markers. Drawing it takes a few milliseconds (mostly the PNG), so the training process
+draws each frame's cloud (``cloud``) and sends it with the snapshot: a server with a
+class of pages open does not pay for every page's picture.
 """
 
 from __future__ import annotations
@@ -31,8 +30,7 @@ COLOURED_GANS = ("cgan", "infogan")
 
 TRANSPARENT, REAL, SINGLE, FIRST_CLASS = 0, 1, 2, 3
 """Palette indices: the picture is a palette PNG (one byte a pixel, a quarter of RGBA's
-work to encode: about 0.7 ms instead of 3 here), with these entries first and then one
-per class colour."""
+work to encode), with these entries first and then one per class colour."""
 
 
 @lru_cache(maxsize=64)
@@ -125,8 +123,9 @@ def cloud(
 
 PIXEL = 2
 """Picture pixels per image pixel: the browser scales the sheet up to its figure (sharp:
-``image-rendering: pixelated``, ui/style.py). At 4 the PNG had four times the pixels and
-Chromium drawing it took 0.56 of a core beside the training (bench/ui.py)."""
+``image-rendering: pixelated``, ui/style.py). Few pixels keep the PNG cheap to encode
+and for the browser to decode beside the training: at 4 it would have four times as
+many."""
 GAP = 2
 SHEET_GAP = 8
 """Between the generated sheet (left) and the real one (right)."""

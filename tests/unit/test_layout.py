@@ -1,4 +1,4 @@
-"""gan_core's rooms and the one way their imports flow (README: Where the code lives).
+"""gan_core's rooms and the one way their imports flow (docs/architecture.md: The rooms).
 
 engine (torch, numpy, scikit-learn) <- figures (Plotly, Pillow) <- live (processes) <- the
 entry points at the top (cli, presets, sweep, export). For the direction every import
