@@ -6,7 +6,7 @@ training budget, its runs (run type → RunConfig; run types are ``gan``, ``cgan
 test of one seed's results (every run type's metrics at the budget, same seed) and the
 share of seeds it must hold in. The Playground shows a preset's first run; the Compare
 page shows them all side by side. ``python -m gan_core preset NAME --seeds 10`` checks
-the claims over many seeds headless; ``bench/presets.py`` makes the README's table with
+the claims over many seeds headless; ``bench/presets.py`` writes docs/presets.md with
 the same definitions.
 """
 
@@ -93,7 +93,7 @@ def claims(preset: Preset | str) -> tuple[Claim, ...]:
 
 
 def collapsed(run: str) -> Callable[[Rows], bool]:
-    """DESIGN: a run is collapsed when effective_modes ≤ K/2."""
+    """A run is collapsed when effective_modes ≤ K/2 (docs/metrics.md)."""
     return lambda rows: rows[run]["effective_modes"] <= rows[run]["modes_total"] / 2
 
 
@@ -243,8 +243,8 @@ register(
 # 2e-3) and G averaged over its last ~2,000 steps: each InfoGAN code lands on a Gaussian
 # of its own and stays sharp
 _GRID = RunConfig(target="grid", batch=200, lr_d=2e-3, d_steps=2, ema=0.9995, z_dim=64)
-"""z 64, not 32: with 32, InfoGAN left a few codes between Gaussians in 3 of 20 seeds
-(0-9, 100-109) at 20,000 steps and still at 30,000; with 64 those seeds cover 25/25."""
+"""z 64: with 32, InfoGAN leaves a few codes between Gaussians in some seeds, and a longer
+budget does not fix it; with 64 every code finds a Gaussian."""
 register(
     Preset(
         "grid",
@@ -280,8 +280,8 @@ register(
 
 # The slide's "Mode collapse on MNIST" on scikit-learn's 8×8 digits: two hidden layers of
 # 256 (G ends in tanh), batch 64, Adam 1e-3; the plain GAN's D takes 5 steps per G step.
-# The demo's seed is 1 (InfoGAN's purity 0.91, near the median 0.88 of 20 seeds; seed 0
-# gives 0.79, one of the two seeds in ten under the claim's 0.8)
+# The demo's seed is 1, a typical seed: InfoGAN's purity there is near its median over
+# seeds (seed 0 is one of the few under the claim's 0.8)
 _DIGITS = RunConfig(
     target="digits", z_dim=32, g_depth=2, g_width=256, d_depth=2, d_width=256, batch=64, seed=1
 )

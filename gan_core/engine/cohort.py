@@ -1,44 +1,58 @@
 """Cohort: runs whose networks have the same shapes, trained as one stacked model.
 
 At the lecture's sizes a step costs Python and dispatch overhead, not arithmetic, so N
-runs done one by one waste the machine. A cohort keeps each side's (G's, D's)
-parameters, gradients and Adam moments for all its runs in flat ``[N, T]`` rows; each
-layer's stacked weights are views of them, applied with ``torch.baddbmm``. One forward
-and one backward pass per step train every run, and one fused Adam call updates all
-runs that share their learning rate and step count.
+runs done one by one waste the machine. A cohort trains N runs with one forward and one
+backward pass per step. The pieces:
 
-Everything that is per run stays per run (trainer.py): its random streams (drawn from
-its own generators, so its numbers do not depend on its company), data, learning rates,
-D steps, step mode, λ, gradient-penalty weight, EMA and step count. Each run's slice of
-every batched op is bitwise what it is alone (a cohort of one): see nets.py for the two
-things that needed care; tests/unit/test_cohort.py checks it. While a run trains here,
-its modules' parameters, its optimiser states, its stream blocks and its latest losses
-are views of the cohort's tensors, so probes, samples and exports read the newest values;
-``remove`` gives them storage of their own.
+- stacked.py: each side (G, D, G's average) keeps its parameters, gradients and Adam
+  moments for all runs in flat ``[N, T]`` rows; each layer's stacked weights are views
+  of them, applied with ``torch.baddbmm``;
+- fused_adam.py: each run's optimiser step on those rows, one fused Adam call for all
+  runs that share their hyperparameters and step count;
+- streams.py: each run's random draws, stacked ``[N, block, batch, …]``;
+- divergence.py: one check for all runs, every ``check_every`` steps;
+- this module: who is in the stack (``add``, ``remove``), building it, and a step.
 
-Runs join and leave between steps (``add``, ``remove``): the stack is rebuilt at the
-next step. ``train(plan)`` takes each run's step mode for this step; runs not in the
-plan wait (their slices are computed and not applied). A cohort holds at most
-MAX_STACK runs: beyond that the stack trains no faster in all (bench/cohort.py), and
-more runs of one shape make more cohorts.
+The invariants, which every piece keeps:
+
+1. A run's numbers are bitwise those it has alone (a cohort of one). Everything per run
+   stays per run (trainer.py): its random streams (drawn from its own generators, so
+   its numbers do not depend on its company), data, learning rates, D steps, step mode,
+   λ, gradient-penalty weight, EMA and step count; each run's slice of every batched op
+   is computed as it is alone (nets.py and losses.py say what that takes).
+   tests/unit/test_cohort.py checks it.
+2. While the stack stands, a run's modules' parameters, its optimiser states, its stream
+   blocks and its latest losses are views of the cohort's tensors, so probes, samples
+   and exports read the newest values. ``remove`` gives them storage of their own.
+3. The stream positions and latest losses live in the cohort while the stack stands;
+   ``sync`` writes them back to the runs (before the stack changes, or a run is saved).
+4. Runs join and leave only between steps; the stack is then rebuilt at the next step
+   (``_dirty``). A change of learning rate or D steps regroups the optimiser calls and
+   the step plan (``regroup``), without a rebuild.
+5. ``train(plan)`` takes each run's step mode for this step ("both", "d" or "g"); runs
+   not in the plan wait: their slices are computed and not applied, and neither their
+   weights, moments, step counts nor stream positions move.
+
+A cohort holds at most MAX_STACK runs; more runs of one shape make more cohorts.
 """
 
 from __future__ import annotations
 
 import os
 import time
-import warnings
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 import numpy as np
 import torch
-from torch import nn
 from torch.autograd.variable import Variable
 
-from gan_core.engine import nets
+from gan_core.engine import fused_adam, nets
 from gan_core.engine.config import RunConfig
+from gan_core.engine.divergence import Diverged, check_runs
 from gan_core.engine.gans import GAN_REGISTRY, Nets
+from gan_core.engine.stacked import Side, forward, linears
+from gan_core.engine.streams import StackedStream
 from gan_core.engine.targets import TARGETS
 
 if TYPE_CHECKING:  # (a trainer knows its cohort, a cohort its trainers: types only here)
@@ -47,30 +61,10 @@ if TYPE_CHECKING:  # (a trainer knows its cohort, a cohort its trainers: types o
 Tensor = torch.Tensor
 LOSS_NAMES = ("loss_d", "loss_g", "loss_info")
 
-
-class Diverged(RuntimeError):
-    """Training produced a non-finite loss or weight; the message says what to try."""
-
-    def __init__(self, step: int, what: str):
-        super().__init__(
-            f"training diverged at step {step}: {what} is not finite. "
-            "Lower the learning rates, or try another loss (nonsaturating, or wgan-gp)."
-        )
-        self.step = step
-        self.what = what
-
-
 MAX_STACK = int(os.environ.get("GANLAB_MAX_STACK", "16"))
-"""Runs stacked in one cohort. bench/cohort.py, lecture settings, one thread, 2026-12-02:
-aggregate steps/s 1,315 for one run, 4,172 for 8, 5,108 for 16, then no more (4,846
-for 24, 4,837 for 32): the larger stacks' activations outgrow the CPU's cache."""
-ROWS_FIRST = 16
-"""A stacked layer with fewer outputs keeps its weights [out, in] (used transposed): the
-batched GEMM is faster that way for narrow outputs, slower for wide ones."""
-
-# the stacked weights are slices of flat rows, so their gradients are too: autograd adds
-# into them in place all the same, and says it may be slower (measured: it is not)
-warnings.filterwarnings("ignore", message="grad and param do not obey the gradient layout")
+"""Runs stacked in one cohort. Past about 16 runs of the lecture's shapes the stack's
+activations outgrow the CPU's cache and the stack trains no faster in all
+(bench/cohort.py measures it)."""
 
 
 def shape_key(cfg: RunConfig) -> tuple:
@@ -96,122 +90,6 @@ def shape_key(cfg: RunConfig) -> tuple:
     )
 
 
-# --- one side's parameters in flat rows --------------------------------------------------
-
-
-class _Layer:
-    """One stacked linear layer, ``x @ w + b``: w ``[N, in, out]``, b ``[N, 1, out]``,
-    both views of a side's flat rows."""
-
-    def __init__(self, w: Tensor, b: Tensor):
-        self.w, self.b = w, b
-
-    def __call__(self, x: Tensor) -> Tensor:
-        return torch.baddbmm(self.b, x, self.w)
-
-
-class _Side:
-    """One side (G, D or G's average) of a stack of runs: parameters, gradients and
-    Adam's moments as ``[N, T]`` rows (T a multiple of nets.ALIGN, so elementwise ops
-    on the rows treat every run alike), each run's tensors re-pointed to views of them.
-
-    ``layers[i][k]``: run i's nn.Linear modules that make stacked layer k (several for
-    D's head and Q, which read the same features); ``opts[i]``: run i's optimiser for
-    this side, whose states move here too (None: no gradients, no optimiser). ``fused[i]``:
-    the cohort updates run i itself, so its step count lives here too (else its own
-    opt.step() counts each parameter's steps).
-    """
-
-    def __init__(self, layers: list[list[list[nn.Linear]]], opts: list | None, fused=None):
-        shapes = []
-        offset = 0
-        for parts in layers[0]:
-            n_in = parts[0].in_features
-            n_out = max(sum(lin.out_features for lin in parts), 2)  # (nets.py: ≥ 2 outputs)
-            shapes.append((offset, n_in, n_out, n_out < ROWS_FIRST))
-            offset += n_in * n_out + n_out
-        n, width = len(layers), -offset % nets.ALIGN + offset
-        self.p = torch.zeros(n, width)
-        names = ("p", "g", "m", "v") if opts is not None else ("p",)
-        if opts is not None:
-            self.g, self.m, self.v = (torch.zeros(n, width) for _ in range(3))
-            self.steps = np.array([_step(opt) for opt in opts])
-            self.s = torch.tensor(self.steps, dtype=torch.float32)
-            """Each run's Adam step count (``steps``: the same, read without a sync)."""
-            self.same_steps = bool((self.steps == self.steps[0]).all())
-            self.whole = ([self.p], [self.g], [self.m], [self.v], [self.s[0]])
-            """One fused Adam call for all rows, when they share their step count."""
-        self.layers = []
-        for k, (start, n_in, n_out, rows_first) in enumerate(shapes):
-            for i, run in enumerate(layers):
-                col = 0
-                for lin in run[k]:
-                    out = slice(col, col + lin.out_features)
-                    states = opts[i].state if opts is not None else {}
-                    for param, bias in ((lin.weight, False), (lin.bias, True)):
-                        for name in names:
-                            row = getattr(self, name)[i]
-                            view = _view(row, start, n_in, n_out, rows_first, bias)[out]
-                            if name == "p":
-                                view.copy_(param.data)
-                                param.data = view
-                            elif name == "g":
-                                param.grad = view
-                            else:
-                                key = "exp_avg" if name == "m" else "exp_avg_sq"
-                                if key in states.get(param, {}):
-                                    view.copy_(states[param][key])
-                                    states[param][key] = view
-                        if opts is not None and fused[i] and param in states:
-                            states[param]["step"] = self.s[i]
-                    col += lin.out_features
-            w, b = _stacked(self.p, start, n_in, n_out, rows_first)
-            if opts is not None:
-                w.requires_grad_(True)
-                b.requires_grad_(True)
-                w.grad, b.grad = _stacked(self.g, start, n_in, n_out, rows_first)
-            self.layers.append(_Layer(w, b))
-        self.leaves = [x for layer in self.layers for x in (layer.w, layer.b)]
-
-
-def _view(row: Tensor, start: int, n_in: int, n_out: int, rows_first: bool, bias: bool) -> Tensor:
-    """One run's weight ([out, in]) or bias ([out]) of a layer, as a view of its row."""
-    if bias:
-        return row[start + n_in * n_out : start + n_in * n_out + n_out]
-    if rows_first:
-        return row[start : start + n_in * n_out].view(n_out, n_in)
-    return row[start : start + n_in * n_out].view(n_in, n_out).T
-
-
-def _stacked(rows: Tensor, start: int, n_in: int, n_out: int, rows_first: bool):
-    """A layer's stacked weight ``[N, in, out]`` and bias ``[N, 1, out]``, views of rows."""
-    n, w = rows.shape[0], rows[:, start : start + n_in * n_out]
-    w = w.view(n, n_out, n_in).mT if rows_first else w.view(n, n_in, n_out)
-    return w, rows[:, start + n_in * n_out : start + n_in * n_out + n_out].view(n, 1, n_out)
-
-
-def _step(opt) -> float:
-    """An Adam's step count (the same for all its parameters), 0 before its first step."""
-    for state in opt.state.values():
-        if "step" in state:
-            return float(state["step"])
-    return 0.0
-
-
-def _linears(module: nn.Module) -> list[list[nn.Linear]]:
-    return [[op] for op in nets.ops(module) if isinstance(op, nn.Linear)]
-
-
-def _forward(module: nn.Module, side: _Side, tail: list | None = None):
-    """The module's ops with its linear layers replaced by the side's stacked ones."""
-    layers = iter(side.layers)
-    fns = [next(layers) if isinstance(op, nn.Linear) else op for op in nets.ops(module)]
-    return nets.chain(fns + (tail or []))
-
-
-# --- the cohort --------------------------------------------------------------------------
-
-
 class Cohort:
     """Runs with one shape key (at most MAX_STACK), trained as one stacked model."""
 
@@ -221,7 +99,7 @@ class Cohort:
         self.fused = fused
         """Adam's fused kernel called for many runs at once; False: each run's opt.step()."""
         self._dirty = True
-        self._pos: dict[str, np.ndarray] = {}
+        self._draws: dict[str, StackedStream] = {}
 
     def __len__(self) -> int:
         return len(self.members)
@@ -268,11 +146,10 @@ class Cohort:
     def sync(self) -> None:
         """Write the stream positions and latest losses back to the runs (before the stack
         changes, or a run is saved)."""
-        if self._dirty or not self._pos:
+        if self._dirty or not self._draws:
             return
-        for kind, pos in self._pos.items():
-            for t, p in zip(self.members, pos, strict=True):
-                t.streams[kind].pos = int(p)
+        for draws in self._draws.values():
+            draws.write_back()
         for i, t in enumerate(self.members):
             t.own_losses = {k: v[i].detach().clone() for k, v in self.last.items()}
 
@@ -294,40 +171,25 @@ class Cohort:
         self.kind = ms[0].model
         D = [t.model.D for t in ms]
         opts_g, opts_d = [t.opt_g for t in ms], [t.opt_d for t in ms]
-        fused_g = [self.fused and _fused_adam_ok(opt) for opt in opts_g]
-        fused_d = [self.fused and _fused_adam_ok(opt) for opt in opts_d]
-        self.g_side = _Side([_linears(t.model.G) for t in ms], opts_g, fused_g)
+        fused_g = [self.fused and fused_adam.fused_adam_ok(opt) for opt in opts_g]
+        fused_d = [self.fused and fused_adam.fused_adam_ok(opt) for opt in opts_d]
+        self.g_side = Side([linears(t.model.G) for t in ms], opts_g, fused_g)
         heads = [[d.head] + ([d.q] if d.q is not None else []) for d in D]
-        self.d_side = _Side(
-            [_linears(d.trunk) + [h] for d, h in zip(D, heads, strict=True)], opts_d, fused_d
+        self.d_side = Side(
+            [linears(d.trunk) + [h] for d, h in zip(D, heads, strict=True)], opts_d, fused_d
         )
         act = nets.ops(D[0].act)
         self.nets = Nets(
-            _forward(ms[0].model.G, self.g_side),
-            _forward(D[0].trunk, self.d_side, act + [self.d_side.layers[-1]]),
+            forward(ms[0].model.G, self.g_side),
+            forward(D[0].trunk, self.d_side, act + [self.d_side.layers[-1]]),
         )
         # G's moving average, for the runs that keep one
         self._ema_rows = [i for i, t in enumerate(ms) if t.g_ema is not None]
         if self._ema_rows:
-            self.ema_side = _Side([_linears(ms[i].g_ema) for i in self._ema_rows], None)
+            self.ema_side = Side([linears(ms[i].g_ema) for i in self._ema_rows], None)
             every = len(self._ema_rows) == len(ms)
             self._ema_index = None if every else torch.tensor(self._ema_rows)
-        # random streams: each field stacked as [N, block, batch, …]
-        self._fields: dict[str, dict[str, Tensor]] = {}
-        self._pos = {}
-        self._same_pos = {}
-        for kind in ("d", "g"):
-            streams = [t.streams[kind] for t in ms]
-            self._fields[kind] = {}
-            for name in streams[0].fields:
-                stacked = torch.stack([s.fields[name] for s in streams])
-                for i, s in enumerate(streams):
-                    s.fields[name] = stacked[i]
-                self._fields[kind][name] = stacked
-            self._pos[kind] = np.array([s.pos for s in streams], dtype=np.int64)
-            self._same_pos[kind] = bool((self._pos[kind] == self._pos[kind][0]).all())
-        self._block = ms[0].streams["d"].block
-        self._base = np.arange(len(ms), dtype=np.int64) * self._block
+        self._draws = {kind: StackedStream([t.streams[kind] for t in ms]) for kind in ("d", "g")}
         # latest losses (the runs read them from here while the stack stands), weights
         self.last = {k: torch.stack([t.own_losses[k] for t in ms]) for k in LOSS_NAMES}
         self._ones = torch.ones(len(ms))
@@ -340,24 +202,6 @@ class Cohort:
         self._plan = None
         self._dirty = False
 
-    def _optimiser_groups(self) -> dict[str, tuple[list, list[int]]]:
-        """Per side: runs whose Adam the fused kernel can update, grouped by their
-        hyperparameters (one call per group), and the others (their own opt.step())."""
-        out = {}
-        for side in ("g", "d"):
-            groups: dict[tuple, list[int]] = {}
-            slow = []
-            for i, t in enumerate(self.members):
-                opt = t.opt_g if side == "g" else t.opt_d
-                if self.fused and _fused_adam_ok(opt):
-                    g = opt.param_groups[0]
-                    hyper = (g["lr"], *g["betas"], g["eps"], g["weight_decay"])
-                    groups.setdefault(hyper, []).append(i)
-                else:
-                    slow.append(i)
-            out[side] = (list(groups.items()), slow)
-        return out
-
     # --- training ----------------------------------------------------------------------
     def train(self, plan: dict[Trainer, str]) -> list[tuple[Trainer, Diverged]]:
         """One step for each run in ``plan`` (its mode: "both", "d" or "g"); the runs
@@ -367,7 +211,7 @@ class Cohort:
         if self._dirty:
             self._build()
         if self._groups is None:
-            self._groups = self._optimiser_groups()
+            self._groups = fused_adam.optimiser_groups(self.members, self.fused)
         if self._plan is None or self._plan[0] != plan:
             self._plan = (dict(plan), *self._masks(plan))
         _, d_masks, g_mask, stepped = self._plan
@@ -395,31 +239,9 @@ class Cohort:
         stepped = [self.members[i] for i in np.flatnonzero((d_count > 0) | g_on)]
         return d_masks, g_mask, stepped
 
-    def _gather(self, kind: str, mask: np.ndarray | None) -> dict[str, Tensor]:
-        """Each run's next draw of this kind, ``[N, batch, …]``; the runs in ``mask``
-        (None: all) advance. Runs at the same row of their blocks (alone, or runs that
-        started together) read views of it; others a gathered copy. A used-up block is
-        drawn anew here, before it is read, never while a step still reads its rows."""
-        pos = self._pos[kind]
-        for i in np.flatnonzero(pos == self._block):
-            self.members[i].streams[kind].refill()
-            pos[i] = 0
-        fields = self._fields[kind]
-        if self._same_pos[kind]:
-            row = int(pos[0])
-            out = {k: v[:, row] for k, v in fields.items()}
-        else:
-            idx = torch.from_numpy(self._base + pos)
-            out = {k: v.flatten(0, 1).index_select(0, idx) for k, v in fields.items()}
-        if mask is None:
-            pos += 1
-        else:
-            pos += mask
-            self._same_pos[kind] = bool((pos == pos[0]).all())
-        return out
-
-    def _d_step(self, mask: np.ndarray) -> None:
-        b = self._gather("d", mask)
+    def _d_step(self, mask: np.ndarray | None) -> None:
+        """D's step (trainer.py's walk-through), for the runs in ``mask`` (None: all)."""
+        b = self._draws["d"].next(mask)
         with torch.no_grad():
             fake = self.nets.g(b["g_in"])
         loss, q = self.kind.d_loss(self.nets, b, fake, self.gp_weight)
@@ -427,13 +249,14 @@ class Cohort:
         total = self._with_info(loss, info)
         self.d_side.g.zero_()
         _backward(total, self._ones, None)
-        self._update("d", self.d_side, mask)
+        fused_adam.update(self.d_side, self._groups["d"], self.members, "d", mask)
         self._record("loss_d", loss, mask)
         if info is not None:
             self._record("loss_info", info, mask)
 
-    def _g_step(self, mask: np.ndarray) -> None:
-        b = self._gather("g", mask)
+    def _g_step(self, mask: np.ndarray | None) -> None:
+        """G's step (trainer.py's walk-through), for the runs in ``mask`` (None: all)."""
+        b = self._draws["g"].next(mask)
         fake = self.nets.g(b["g_in"])
         loss, q = self.kind.g_loss(self.nets, b, fake)
         info = self.kind.info_loss(q, b)
@@ -441,7 +264,7 @@ class Cohort:
         self.g_side.g.zero_()
         # only G's gradients: D's are not needed in G's step
         _backward(total, self._ones, self.g_side.leaves)
-        self._update("g", self.g_side, mask)
+        fused_adam.update(self.g_side, self._groups["g"], self.members, "g", mask)
         self._record("loss_g", loss, mask)
         if self._ema_rows:
             self._ema_update(mask)
@@ -459,50 +282,7 @@ class Cohort:
                 value = torch.where(torch.from_numpy(mask), value, self.last[name])
         self.last[name] = value
 
-    def _update(self, which: str, side: _Side, mask: np.ndarray | None) -> None:
-        """Each run's optimiser step for the runs in ``mask`` (None: all)."""
-        groups, slow = self._groups[which]
-        with torch.no_grad():
-            if mask is None and not slow:
-                side.s.add_(1)
-                side.steps += 1
-            else:  # (a run's own opt.step() counts its steps itself)
-                counted = np.ones(len(self.members), dtype=bool) if mask is None else mask.copy()
-                counted[slow] = False
-                side.s.add_(torch.from_numpy(counted))
-                side.steps += counted
-                side.same_steps = bool((side.steps == side.steps[0]).all())
-            for hyper, rows in groups:
-                if mask is None and len(rows) == len(self.members) and side.same_steps:
-                    tensors = side.whole  # one call for all rows
-                else:  # one row per run, each with its own step count
-                    chosen = rows if mask is None else [i for i in rows if mask[i]]
-                    if not chosen:
-                        continue
-                    tensors = tuple(
-                        [x[i] for i in chosen] for x in (side.p, side.g, side.m, side.v, side.s)
-                    )
-                lr, beta1, beta2, eps, weight_decay = hyper
-                torch._fused_adam_(
-                    *tensors[:4],
-                    [],
-                    tensors[4],
-                    amsgrad=False,
-                    lr=lr,
-                    beta1=beta1,
-                    beta2=beta2,
-                    weight_decay=weight_decay,
-                    eps=eps,
-                    maximize=False,
-                    grad_scale=None,
-                    found_inf=None,
-                )
-        for i in slow:
-            if mask is None or mask[i]:
-                t = self.members[i]
-                (t.opt_g if which == "g" else t.opt_d).step()
-
-    def _ema_update(self, mask: np.ndarray) -> None:
+    def _ema_update(self, mask: np.ndarray | None) -> None:
         """EMA ← EMA + (1 − decay)·(G − EMA) for the runs that took a G step. The decay
         is (1 + t)/(10 + t) at G's t-th update until it reaches ``ema``: the average soon
         forgets G's start."""
@@ -524,13 +304,8 @@ class Cohort:
         """Every run's losses and weights finite? One host sync for the whole cohort;
         the runs that fail, with the reason (``Trainer.check`` names it)."""
         if self._dirty:
-            return [(t, e) for t in self.members if (e := _check_one(t))]
-        rows = [torch.isfinite(v) for v in self.last.values()]
-        rows += [torch.isfinite(side.p.sum(1)) for side in (self.g_side, self.d_side)]
-        ok = torch.stack(rows).all(0).numpy()
-        return [
-            (self.members[i], e) for i in np.flatnonzero(~ok) if (e := _check_one(self.members[i]))
-        ]
+            return check_runs(self.members)
+        return check_runs(self.members, self.last, (self.g_side, self.d_side))
 
 
 def _all_or_mask(mask: np.ndarray) -> np.ndarray | None:
@@ -539,8 +314,9 @@ def _all_or_mask(mask: np.ndarray) -> np.ndarray | None:
 
 
 def _backward(total: Tensor, ones: Tensor, inputs: list[Tensor] | None) -> None:
-    """``torch.autograd.backward(total, ones, inputs=inputs)`` without its Python checks
-    (a tenth of a step at these sizes): the engine call it makes."""
+    """``torch.autograd.backward(total, ones, inputs=inputs)`` without its Python-side
+    checks, which cost a noticeable share of a step at these sizes: the engine call it
+    makes."""
     Variable._execution_engine.run_backward(
         (total,),
         (ones,),
@@ -552,34 +328,8 @@ def _backward(total: Tensor, ones: Tensor, inputs: list[Tensor] | None) -> None:
     )
 
 
-def _check_one(t: Trainer) -> Diverged | None:
-    try:
-        t.check()
-    except Diverged as exc:
-        return exc
-    return None
-
-
 def _ema_params(t: Trainer) -> list[Tensor]:
     return list(t.g_ema.parameters()) if t.g_ema is not None else []
-
-
-def _fused_adam_ok(opt) -> bool:
-    """Whether the cohort may call the fused Adam kernel itself for this optimiser."""
-    if not (isinstance(opt, torch.optim.Adam) and hasattr(torch, "_fused_adam_")):
-        return False
-    if len(opt.param_groups) != 1 or opt._optimizer_step_pre_hooks:
-        return False
-    if opt._optimizer_step_post_hooks:
-        return False
-    g = opt.param_groups[0]
-    return bool(g["fused"]) and not (
-        g["amsgrad"]
-        or g["maximize"]
-        or g["capturable"]
-        or g["differentiable"]
-        or g.get("decoupled_weight_decay", False)
-    )
 
 
 def train_together(

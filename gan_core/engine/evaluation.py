@@ -1,6 +1,6 @@
 """Evaluating a trainer at a point of its run: the fixed reference sample and metrics.
 
-Which metrics a run gets depends on what its target knows (DESIGN: Metrics):
+Which metrics a run gets depends on what its target knows (docs/metrics.md):
 - every target: precision, recall, density and coverage (k-NN, coverage.py);
 - Gaussian mixtures (ring, grid): modes, hq, rkl, effective modes from the centres;
 - a labelled custom set: the same, with one mode per label (mean and covariance);

@@ -1,4 +1,4 @@
-"""Mode-coverage and distribution metrics (definitions in DESIGN.md: Metrics).
+"""Mode-coverage and distribution metrics (definitions in docs/metrics.md).
 
 ``modes``/``hq``/``rkl``/``effective_modes`` follow the VEEGAN and PacGAN papers so
 our numbers stand beside theirs; ``kl``/``js`` compare smoothed grid histograms.

@@ -50,7 +50,7 @@ def model_bytes(trainer: Trainer) -> bytes:
         "opt_d": _own(trainer.opt_d.state_dict()),
         "rng": trainer.gen.get_state(),
         # each random stream: the generator's state before its current block, and where
-        # in the block the run is (trainer.Stream), so a loaded run goes on exactly
+        # in the block the run is (streams.Stream), so a loaded run goes on exactly
         "streams": {
             kind: {"state": s.state.clone(), "pos": int(s.pos), "block": int(s.block)}
             for kind, s in trainer.streams.items()

@@ -1,10 +1,10 @@
 """The multilayer perceptrons G and D are made of, and their stacked form for cohorts.
 
 A cohort (cohort.py) trains N runs' nets as one: each linear layer's weights stacked as
-``[N, out, in]`` and applied with ``torch.baddbmm``. Each run's slice of every op must
+``[N, in, out]`` and applied with ``torch.baddbmm`` (stacked.py). Each run's slice of every op must
 be bitwise what it is alone; two things would break that, and are handled here:
 - a layer with one output column takes another BLAS path for one run than for many:
-  stacked layers have at least two outputs (cohort.py pads D's head);
+  stacked layers have at least two outputs (stacked.py pads D's head);
 - an elementwise op with a vector path (tanh, softplus, …) computes the last few
   elements of a tensor in a scalar tail whose results differ in the last bit; in a
   stack those elements fall elsewhere: ``per_run`` pads each run's row to a multiple

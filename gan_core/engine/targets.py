@@ -30,7 +30,7 @@ class Param:
 
 @dataclass(frozen=True)
 class Modes:
-    """Known Gaussian modes: the metrics' reference (DESIGN: Metrics)."""
+    """Known Gaussian modes: the metrics' reference (docs/metrics.md)."""
 
     centres: np.ndarray  # (K, 2)
     std: float

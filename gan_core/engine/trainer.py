@@ -1,11 +1,39 @@
-"""Trainer: one run's nets, optimisers, data and random streams.
+"""Trainer: one run's nets, optimisers, data and random streams; and one GAN step.
 
-A run trains in a Cohort (cohort.py) with the runs that have the same network shapes:
-one stacked forward and backward pass for all of them per step. Alone, it is a cohort
-of one, the same code and the same numbers (``step``, ``run``). Everything that is
-per run stays here: the config, G's and D's modules (whose weights are views of the
-cohort's stacked tensors while it trains there), its optimisers and their states, its
-data, its random streams, its step count, its latest losses and G's moving average.
+One step, as on the lecture's slide (one run, batch B, the minimax loss; the D part
+``d_steps`` times, then the G part once):
+
+    # D: maximise log D(x) + log(1 − D(G(z)))
+    x = a batch of the training set                    [B, dim]
+    z = noise                                          [B, z_dim]
+    fake = G(z).detach()                               [B, dim]  (no gradient into G)
+    loss_d = −mean log D(x) − mean log(1 − D(fake))    []
+    opt_d.zero_grad(); loss_d.backward(); opt_d.step()
+    # G: minimise log(1 − D(G(z)))  (non-saturating: maximise log D(G(z)))
+    z = noise                                          [B, z_dim]
+    loss_g = mean log(1 − D(G(z)))                     []
+    opt_g.zero_grad(); loss_g.backward(); opt_g.step()
+
+The engine runs exactly this for N runs of one shape at once, every tensor with a
+leading run dimension (cohort.py: ``Cohort._d_step``, ``Cohort._g_step``):
+
+- x and z come from each run's own random streams (streams.py): ``[N, B, dim]``,
+  ``[N, B, z_dim]``; a cGAN's label and an InfoGAN's code are part of G's input;
+- G and D are stacked MLPs (stacked.py): a linear layer is ``baddbmm`` of ``[N, B, in]``
+  and weights ``[N, in, out]``;
+- D reads the real and the fake batch in one pass, ``[N, 2B, dim]``, to logits
+  ``[N, 2B]``; the loss (gans.py, losses.py) is computed from logits with softplus
+  (log D(x) = −softplus(−l)) and is one value per run, ``[N]``;
+- backward starts from a gradient of 1 for every run's loss, so each run's slice of the
+  gradients is its own; D's step reaches only D's weights, G's only G's;
+- each run's own Adam step (fused_adam.py) on its row of the stacked parameters, and
+  G's moving average when ``ema`` is on.
+
+A run alone is a cohort of one: the same code and the same numbers (``step``, ``run``).
+Everything that is per run stays here: the config, G's and D's modules (whose weights
+are views of the cohort's stacked tensors while it trains there), its optimisers and
+their states, its data, its random streams, its step count, its latest losses and G's
+moving average.
 
 The hot loop avoids host syncs (no ``.item()``): losses stay tensors and are read, and
 checked for divergence, only every ``check_every`` steps or when a view asks.
@@ -19,13 +47,11 @@ import numpy as np
 import torch
 
 from gan_core.engine import targets as T
-from gan_core.engine.cohort import LOSS_NAMES, Cohort, Diverged
+from gan_core.engine.cohort import LOSS_NAMES, Cohort
 from gan_core.engine.config import RunConfig
+from gan_core.engine.divergence import Diverged
 from gan_core.engine.gans import GAN, GAN_REGISTRY
-
-STREAM_FLOATS = 2**16
-"""Numbers per field of one stream block (see Stream): memory per run stays small."""
-MAX_BLOCK = 32
+from gan_core.engine.streams import Stream, block_size
 
 
 def make_dataset(cfg: RunConfig) -> tuple[np.ndarray, np.ndarray]:
@@ -40,53 +66,9 @@ def make_dataset(cfg: RunConfig) -> tuple[np.ndarray, np.ndarray]:
     return target.sample(cfg.n_points, rng, **cfg.params)
 
 
-def block_size(cfg: RunConfig) -> int:
-    """Steps per stream block: a function of the run's shapes only."""
-    return max(
-        1, min(MAX_BLOCK, STREAM_FLOATS // (cfg.batch * (cfg.z_dim + T.TARGETS[cfg.target].dim)))
-    )
-
-
-class Stream:
-    """One kind of draw of one run (D's steps: real batch and latents; G's: latents),
-    made ``block`` steps at a time from the run's own generator for that kind.
-
-    A run's numbers therefore depend only on its own sequence of steps, never on the
-    runs it trains beside, and a block costs one call per field instead of one per
-    step. ``state`` is the generator's state before the current block was drawn, so a
-    saved run can redraw that block and go on exactly (export.py). ``pos`` is the next
-    step's row; a cohort advances it and calls ``refill`` when the block is used up
-    (``pos == block``) and the run needs its next draw.
-    """
-
-    def __init__(self, model: GAN, data, seed: int, real: bool, block: int, batch: int):
-        self.model, self.data, self.real = model, data, real
-        self.block, self.batch = block, batch
-        self.gen = torch.Generator().manual_seed(seed)
-        probe = model.draw(1, torch.Generator().manual_seed(0), data, real)
-        self.fields = {
-            k: torch.empty((block, batch, *v.shape[1:]), dtype=v.dtype) for k, v in probe.items()
-        }
-        self.refill()
-
-    def refill(self) -> None:
-        """Draw the next block into the fields (in place: a cohort holds views of them)."""
-        self.state = self.gen.get_state()
-        drawn = self.model.draw(self.block * self.batch, self.gen, self.data, self.real)
-        for key, value in drawn.items():
-            self.fields[key].copy_(value.view(self.fields[key].shape))
-        self.pos = 0
-
-    def restore(self, state: torch.Tensor, pos: int) -> None:
-        """The stream as saved: redraw that block from ``state``, go on from row ``pos``."""
-        if not 0 <= pos <= self.block:
-            raise ValueError(f"stream position {pos} is outside its block of {self.block}")
-        self.gen.set_state(state)
-        self.refill()
-        self.pos = pos
-
-
 class Trainer:
+    """One run: what it trains, how, and where it stands (see the module's walk-through)."""
+
     def __init__(self, cfg: RunConfig, check_every: int = 100):
         self.cfg = cfg
         self.check_every = check_every

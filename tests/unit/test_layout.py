@@ -5,6 +5,8 @@ entry points at the top (cli, presets, sweep, export). For the direction every i
 counts, also those inside functions and under TYPE_CHECKING: a lazy import is still a
 dependency, and a lower room does not even name a higher one's types. Circles are
 looked for among what runs (a trainer and its cohort name each other's types).
+
+And no module of the app is over MAX_LINES lines: a longer one holds more than one concept.
 """
 
 import ast
@@ -17,6 +19,9 @@ PACKAGE = ROOT / "gan_core"
 RANK = {"engine": 0, "figures": 1, "live": 2, "top": 3}
 OUTSIDE = ("streamlit", "ui", "app_pages")
 """What no module of gan_core imports: the pages sit above it."""
+MAX_LINES = 450
+SIZED = ("gan_core", "ui", "app_pages", "app.py", "serve.py")
+"""Where no module may be longer than MAX_LINES: folders (every .py in them) and files."""
 
 
 def room(module: str) -> str:
@@ -133,3 +138,48 @@ def test_the_checks_catch_a_circle():
     deps = graph(typing=False)
     deps["gan_core.figures.base"] = deps["gan_core.figures.base"] | {"gan_core.figures.plots"}
     assert circles(deps)
+
+
+def sized_modules() -> list[Path]:
+    """Every module SIZED names, in order."""
+    out = []
+    for name in SIZED:
+        path = ROOT / name
+        out += sorted(path.rglob("*.py")) if path.is_dir() else [path]
+    return out
+
+
+def line_count(path: Path) -> int:
+    """Lines as ``wc -l`` counts them: newline characters."""
+    return path.read_bytes().count(b"\n")
+
+
+def too_long(paths: list[Path]) -> list[str]:
+    """Each module over MAX_LINES lines, named with its length."""
+    bad = []
+    for path in paths:
+        n = line_count(path)
+        if n > MAX_LINES:
+            name = path.relative_to(ROOT) if path.is_relative_to(ROOT) else path
+            bad.append(f"{name}: {n} lines (at most {MAX_LINES}; split it by concept)")
+    return bad
+
+
+def test_no_module_over_the_line_limit():
+    paths = sized_modules()
+    assert ROOT / "app.py" in paths and ROOT / "serve.py" in paths
+    assert any(p.parent.name == "app_pages" for p in paths)
+    assert too_long(paths) == []
+
+
+def test_the_check_catches_a_long_module(tmp_path):
+    fine = tmp_path / "fine.py"
+    fine.write_text("x = 1\n" * MAX_LINES)
+    no_last_newline = tmp_path / "no_last_newline.py"  # (wc -l counts 450 here too)
+    no_last_newline.write_text("x = 1\n" * MAX_LINES + "x = 1")
+    long = tmp_path / "long.py"
+    long.write_text("x = 1\n" * (MAX_LINES + 1))
+    assert too_long([fine, no_last_newline]) == []
+    assert too_long([fine, long, no_last_newline]) == [
+        f"{long}: {MAX_LINES + 1} lines (at most {MAX_LINES}; split it by concept)"
+    ]
