@@ -18,6 +18,7 @@ member has its first frame.
 
 from __future__ import annotations
 
+import functools
 import os
 import socket
 import subprocess
@@ -25,11 +26,24 @@ import sys
 import threading
 import time
 from collections import Counter, deque
+from collections.abc import Callable
 from multiprocessing.connection import Connection
 from pathlib import Path
 
 from gan_core.engine.config import RunConfig
 from gan_core.live.handle import ENDED, SETTABLE, JobHandle, check_changes
+from gan_core.live.messages import (
+    Error,
+    Info,
+    ModelFile,
+    Ready,
+    Snap,
+    Stop,
+    ToServer,
+    ToWorker,
+    Unhandled,
+    handler_for,
+)
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -61,8 +75,9 @@ MAX_GROUP = 4
 class Worker:
     """One training process (worker.py), our end of its socket, and the runs it holds.
 
-    One thread reads everything the process says and hands each message to its run's
-    handle; sends from the pages' threads take turns on the socket.
+    One thread reads everything the process says and handles each message (HANDLERS:
+    most go to their run's handle); sends from the pages' threads take turns on the
+    socket.
     """
 
     def __init__(self, runner: Runner, spare: bool = False):
@@ -110,7 +125,7 @@ class Worker:
 
         threading.Thread(target=lift, name="promote", daemon=True).start()
 
-    def send(self, *msg) -> bool:
+    def send(self, msg: ToWorker) -> bool:
         try:
             with self._send_lock:
                 self.conn.send(msg)
@@ -124,16 +139,21 @@ class Worker:
 
         return Counter(shape_key(job.config) for job in list(self.jobs.values()))
 
+    def handle(self, msg: ToServer) -> None:
+        """Apply one message with its handler (HANDLERS); Unhandled if it has none."""
+        handler_for(HANDLERS, msg, "the server")(self, msg)
+
+    def on_ready(self, msg: Ready) -> None:
+        self.ready.set()
+
     def _read(self) -> None:
         try:
             while True:
-                kind, *rest = self.conn.recv()
-                if kind == "ready":
-                    self.ready.set()
-                    continue
-                job = self.jobs.get(rest[0])
-                if job is not None:
-                    job.receive(kind, rest[1:])
+                msg = self.conn.recv()
+                try:
+                    self.handle(msg)
+                except Unhandled as exc:  # a sender's bug: said, and the runs go on
+                    print(f"gan_core.live.runner: {exc}", file=sys.stderr)
         except (EOFError, OSError, TypeError):
             pass  # (TypeError: the socket was closed under a read)
         self.dead = True
@@ -153,6 +173,29 @@ class Worker:
             except subprocess.TimeoutExpired:
                 self.proc.kill()
                 self.proc.wait()
+
+
+def to_job(report: Callable[[JobHandle, ToServer], None]) -> Callable[[Worker, ToServer], None]:
+    """The handler of a message about one run: it goes to the run's handle, if the
+    process still holds that run."""
+
+    @functools.wraps(report)
+    def handle(worker: Worker, msg: ToServer) -> None:
+        job = worker.jobs.get(msg.run_id)
+        if job is not None:
+            report(job, msg)
+
+    return handle
+
+
+HANDLERS: dict[type[ToServer], Callable[[Worker, ToServer], None]] = {
+    Ready: Worker.on_ready,
+    Info: to_job(JobHandle.on_info),
+    Snap: to_job(JobHandle.on_snap),
+    ModelFile: to_job(JobHandle.on_model),
+    Error: to_job(JobHandle.on_error),
+}
+"""The server's handler for each message a training process sends (messages.py)."""
 
 
 class Runner:
@@ -245,7 +288,7 @@ class Runner:
             job.state = "stopped"
             worker = job.worker
         if worker is not None:
-            worker.send("stop", job.id)
+            worker.send(Stop(job.id))
             worker.jobs.pop(job.id, None)
         self.release(job)
 
@@ -254,7 +297,7 @@ class Runner:
         its state and snapshots (a sweep's runs: the next cells start at once)."""
         worker = job.worker
         if worker is not None:
-            worker.send("stop", job.id)
+            worker.send(Stop(job.id))
         self.release(job)
 
     def release(self, job: JobHandle) -> None:

@@ -13,6 +13,7 @@ from gan_core.engine.config import RunConfig
 from gan_core.engine.snapshot import Snapshot, preview_info
 from gan_core.figures import raster
 from gan_core.live.handle import JobHandle
+from gan_core.live.messages import Snap
 from ui import frames
 
 LOOK = frames.Look(height=420, presenting=False)
@@ -38,7 +39,7 @@ def snap(handle, step: int, **fields) -> Snapshot:
 
 
 def receive(handle, s: Snapshot) -> None:
-    handle.receive("snap", [s])
+    handle.on_snap(Snap(handle.id, s))
 
 
 def get(path: str) -> tuple[int, dict]:
