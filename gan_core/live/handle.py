@@ -149,7 +149,7 @@ class JobHandle:
     def stop(self) -> None:
         self.runner.stop(self)
 
-    # --- the runner's side -----------------------------------------------------------------
+    # --- the runner's side ------------------------------------------------------------
     def attach(self, worker: Worker) -> None:
         self.worker = worker
         self.state = "starting"
@@ -159,7 +159,7 @@ class JobHandle:
         if self._pending:
             worker.send(Set(self.id, self._pending))
 
-    # --- messages from its process (runner.HANDLERS, on the worker's reader thread) ---
+    # --- messages from its process (runner.HANDLERS, on the worker's reader thread) --
     def on_info(self, msg: Info) -> None:
         self.info = msg.info
 

@@ -169,7 +169,7 @@ class Run:
             self.view_cont = None if cont is None else float(cont)
         return any(key in changes for key in self.VIEW_KEYS)
 
-    # --- commands to this run (HANDLERS) ------------------------------------------------
+    # --- commands to this run (worker.HANDLERS) -----------------------------------------
     def pause(self, msg: Pause) -> None:
         if self.state == "running":
             self.state = "paused"

@@ -59,8 +59,8 @@ PROCESSES = int(env_number("GANLAB_PROCESSES", os.cpu_count() or 1))
 """Training processes, kept warm: one per CPU (more processes only share the same cores)."""
 RUNS_PER_PROCESS = int(env_number("GANLAB_RUNS_PER_PROCESS", 16))
 """Runs one process holds at most: one full cohort (cohort.MAX_STACK) of the lecture's
-shape. More runs in one process would not train faster in all (bench/cohort.py) and
-would each get fewer frames (worker.FRAMES_PER_S)."""
+shape. More runs in one process would not train faster in all (one core does the work
+of all) and would each get fewer frames (worker.FRAMES_PER_S)."""
 MAX_RUNS = int(env_number("GANLAB_MAX_RUNS", PROCESSES * RUNS_PER_PROCESS))
 IDLE_PAUSE_S = env_number("GANLAB_IDLE_PAUSE", 20)
 IDLE_STOP_S = env_number("GANLAB_IDLE_STOP", 60)
@@ -111,8 +111,7 @@ class Worker:
         A spare warms up in SCHED_IDLE (see worker.py); on a busy machine that could
         take forever, so the run that takes it lifts it to normal priority, again every
         half second until it is ready: a Train right after the server started can come
-        before the process has put itself in the idle class (seen on a busy machine: no
-        step in 60 s).
+        before the process has put itself in the idle class.
         """
 
         def lift() -> None:
@@ -382,8 +381,8 @@ class Runner:
         """Resume a group's members once all have their first frame (or have ended).
 
         A member stays ``held`` until its process says it runs: between the resume and
-        that frame its state is still "paused", and a page drawn then showed Train
-        instead of Pause for the rest of the run (tests/e2e/test_compare_e2e.py)."""
+        that frame its state is still "paused", and a page drawn then would show Train
+        instead of Pause."""
         while not self._closed and any(
             j.first_frame_s is None and j.state not in ENDED for j in jobs
         ):

@@ -109,7 +109,7 @@ class Process:
     def evaluated(self, seconds: float) -> None:
         self.eval_cost += 0.2 * (seconds - self.eval_cost)
 
-    # --- messages from the server ----------------------------------------------------------
+    # --- messages from the server ---------------------------------------------------
     def handle(self, msg: ToWorker) -> None:
         """Apply one message with its handler (HANDLERS); Unhandled if it has none."""
         handler_for(HANDLERS, msg, "the training process")(self, msg)
