@@ -227,7 +227,7 @@ class Runner:
 
     # --- public ----------------------------------------------------------------------
     def submit(self, config: RunConfig, paused: bool = False, alive=None, **opts) -> JobHandle:
-        """Queue a run. ``opts`` go to the worker (worker.py): layers, view_code, view_cont,
+        """Queue a run. ``opts`` go to the worker (messages.Start): layers, view_code, view_cont,
         init_state (a model file's bytes: go on from its weights and step), fps, ...;
         ``end_when_done``: at its budget the run leaves its process and frees its place
         (``retire``) instead of waiting, paused, for more Steps."""
