@@ -11,6 +11,19 @@ from typing import TYPE_CHECKING
 
 from gan_core.engine.config import RunConfig
 from gan_core.live.history import History
+from gan_core.live.messages import (
+    Error,
+    Info,
+    ModelFile,
+    Pause,
+    Resume,
+    Save,
+    Set,
+    Snap,
+    Start,
+    Step,
+    ToWorker,
+)
 
 if TYPE_CHECKING:
     from gan_core.live.runner import Runner, Worker
@@ -84,21 +97,21 @@ class JobHandle:
             return list(self.history.snapshots)
 
     # --- commands --------------------------------------------------------------------
-    def _send(self, kind: str, *args) -> None:
+    def _send(self, msg: ToWorker) -> None:
         if self.worker is not None and self.state in ACTIVE:
-            self.worker.send(kind, self.id, *args)
+            self.worker.send(msg)
 
     def pause(self) -> None:
         self.held = False  # a pause pressed before a group's start wins
-        self._send("pause")
+        self._send(Pause(self.id))
 
     def resume(self) -> None:
-        self._send("resume")
+        self._send(Resume(self.id))
 
     def step_once(self, n: int = 1, mode: str = "both") -> None:
         """n steps of a paused (or done) run; ``mode`` is one of STEP_MODES."""
         check_mode(mode)
-        self._send("step", int(n), mode)
+        self._send(Step(self.id, int(n), mode))
 
     def set(self, **changes) -> None:
         """Live changes that keep optimiser state; keys are SETTABLE:
@@ -116,7 +129,7 @@ class JobHandle:
         if self.worker is None:
             self._pending.update(changes)
         else:
-            self._send("set", changes)
+            self._send(Set(self.id, changes))
 
     def save_model(self, timeout: float = 10.0) -> bytes:
         """The run's model file (modelfile.model_bytes), asked of its worker; the page offers
@@ -127,7 +140,7 @@ class JobHandle:
         with self._lock:
             self._model_replies.clear()
             self._model_ready.clear()
-        self._send("save")
+        self._send(Save(self.id))
         if not self._model_ready.wait(timeout):
             raise TimeoutError(f"the training process did not send its model in {timeout:g} s")
         with self._lock:
@@ -136,38 +149,40 @@ class JobHandle:
     def stop(self) -> None:
         self.runner.stop(self)
 
-    # --- worker side -------------------------------------------------------------------
+    # --- the runner's side ------------------------------------------------------------
     def attach(self, worker: Worker) -> None:
         self.worker = worker
         self.state = "starting"
         self.started_at = time.monotonic()
         worker.jobs[self.id] = self
-        worker.send("start", self.id, self.config, self.opts)
+        worker.send(Start(self.id, self.config, self.opts))
         if self._pending:
-            worker.send("set", self.id, self._pending)
+            worker.send(Set(self.id, self._pending))
 
-    def receive(self, kind: str, rest: list) -> None:
-        """A message from the run's process (on the worker's reader thread)."""
-        if kind == "info":
-            self.info = rest[0]
-        elif kind == "snap":
-            snap = rest[0]
-            if self.first_frame_s is None:
-                self.first_frame_s = time.monotonic() - self.started_at
-                self.last_poll = time.monotonic()  # idle time counts from here
-            with self._lock:
-                self.history.add(snap)
-            if self.state not in ENDED:
-                self.state, self.message = snap.state, snap.message
-                if snap.state == "done" and self.opts.get("end_when_done"):
-                    self.runner.retire(self)
-        elif kind == "model":
-            with self._lock:
-                self._model_replies.append(rest[0])
-            self._model_ready.set()
-        elif kind == "error":
-            self.state, self.message = "error", rest[0]
-            self.runner.release(self)
+    # --- messages from its process (runner.HANDLERS, on the worker's reader thread) --
+    def on_info(self, msg: Info) -> None:
+        self.info = msg.info
+
+    def on_snap(self, msg: Snap) -> None:
+        snap = msg.snapshot
+        if self.first_frame_s is None:
+            self.first_frame_s = time.monotonic() - self.started_at
+            self.last_poll = time.monotonic()  # idle time counts from here
+        with self._lock:
+            self.history.add(snap)
+        if self.state not in ENDED:
+            self.state, self.message = snap.state, snap.message
+            if snap.state == "done" and self.opts.get("end_when_done"):
+                self.runner.retire(self)
+
+    def on_model(self, msg: ModelFile) -> None:
+        with self._lock:
+            self._model_replies.append(msg.data)
+        self._model_ready.set()
+
+    def on_error(self, msg: Error) -> None:
+        self.state, self.message = "error", msg.message
+        self.runner.release(self)
 
     def died(self, code: int) -> None:
         """Its process ended under it."""

@@ -18,6 +18,7 @@ member has its first frame.
 
 from __future__ import annotations
 
+import functools
 import os
 import socket
 import subprocess
@@ -25,12 +26,25 @@ import sys
 import threading
 import time
 from collections import Counter, deque
+from collections.abc import Callable
 from multiprocessing.connection import Connection
 from pathlib import Path
 
 from gan_core.engine.config import RunConfig
 from gan_core.live import cpus
 from gan_core.live.handle import ENDED, SETTABLE, JobHandle, check_changes
+from gan_core.live.messages import (
+    Error,
+    Info,
+    ModelFile,
+    Ready,
+    Snap,
+    Stop,
+    ToServer,
+    ToWorker,
+    Unhandled,
+    handler_for,
+)
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -47,8 +61,8 @@ PROCESSES = int(env_number("GANLAB_PROCESSES", cpus.usable()))
 container's quota: cpus.py); more processes would only share the same cores."""
 RUNS_PER_PROCESS = int(env_number("GANLAB_RUNS_PER_PROCESS", 16))
 """Runs one process holds at most: one full cohort (cohort.MAX_STACK) of the lecture's
-shape. More runs in one process would not train faster in all (bench/cohort.py) and
-would each get fewer frames (worker.FRAMES_PER_S)."""
+shape. More runs in one process would not train faster in all (one core does the work
+of all) and would each get fewer frames (worker.FRAMES_PER_S)."""
 MAX_RUNS = int(env_number("GANLAB_MAX_RUNS", PROCESSES * RUNS_PER_PROCESS))
 IDLE_PAUSE_S = env_number("GANLAB_IDLE_PAUSE", 20)
 IDLE_STOP_S = env_number("GANLAB_IDLE_STOP", 60)
@@ -63,8 +77,9 @@ MAX_GROUP = 4
 class Worker:
     """One training process (worker.py), our end of its socket, and the runs it holds.
 
-    One thread reads everything the process says and hands each message to its run's
-    handle; sends from the pages' threads take turns on the socket.
+    One thread reads everything the process says and handles each message (HANDLERS:
+    most go to their run's handle); sends from the pages' threads take turns on the
+    socket.
     """
 
     def __init__(self, runner: Runner, spare: bool = False):
@@ -98,8 +113,7 @@ class Worker:
         A spare warms up in SCHED_IDLE (see worker.py); on a busy machine that could
         take forever, so the run that takes it lifts it to normal priority, again every
         half second until it is ready: a Train right after the server started can come
-        before the process has put itself in the idle class (seen on a busy machine: no
-        step in 60 s).
+        before the process has put itself in the idle class.
         """
 
         def lift() -> None:
@@ -112,7 +126,7 @@ class Worker:
 
         threading.Thread(target=lift, name="promote", daemon=True).start()
 
-    def send(self, *msg) -> bool:
+    def send(self, msg: ToWorker) -> bool:
         try:
             with self._send_lock:
                 self.conn.send(msg)
@@ -126,16 +140,21 @@ class Worker:
 
         return Counter(shape_key(job.config) for job in list(self.jobs.values()))
 
+    def handle(self, msg: ToServer) -> None:
+        """Apply one message with its handler (HANDLERS); Unhandled if it has none."""
+        handler_for(HANDLERS, msg, "the server")(self, msg)
+
+    def on_ready(self, msg: Ready) -> None:
+        self.ready.set()
+
     def _read(self) -> None:
         try:
             while True:
-                kind, *rest = self.conn.recv()
-                if kind == "ready":
-                    self.ready.set()
-                    continue
-                job = self.jobs.get(rest[0])
-                if job is not None:
-                    job.receive(kind, rest[1:])
+                msg = self.conn.recv()
+                try:
+                    self.handle(msg)
+                except Unhandled as exc:  # a sender's bug: said, and the runs go on
+                    print(f"gan_core.live.runner: {exc}", file=sys.stderr)
         except (EOFError, OSError, TypeError):
             pass  # (TypeError: the socket was closed under a read)
         self.dead = True
@@ -155,6 +174,29 @@ class Worker:
             except subprocess.TimeoutExpired:
                 self.proc.kill()
                 self.proc.wait()
+
+
+def to_job(report: Callable[[JobHandle, ToServer], None]) -> Callable[[Worker, ToServer], None]:
+    """The handler of a message about one run: it goes to the run's handle, if the
+    process still holds that run."""
+
+    @functools.wraps(report)
+    def handle(worker: Worker, msg: ToServer) -> None:
+        job = worker.jobs.get(msg.run_id)
+        if job is not None:
+            report(job, msg)
+
+    return handle
+
+
+HANDLERS: dict[type[ToServer], Callable[[Worker, ToServer], None]] = {
+    Ready: Worker.on_ready,
+    Info: to_job(JobHandle.on_info),
+    Snap: to_job(JobHandle.on_snap),
+    ModelFile: to_job(JobHandle.on_model),
+    Error: to_job(JobHandle.on_error),
+}
+"""The server's handler for each message a training process sends (messages.py)."""
 
 
 class Runner:
@@ -187,7 +229,7 @@ class Runner:
 
     # --- public ----------------------------------------------------------------------
     def submit(self, config: RunConfig, paused: bool = False, alive=None, **opts) -> JobHandle:
-        """Queue a run. ``opts`` go to the worker (worker.py): layers, view_code, view_cont,
+        """Queue a run. ``opts`` go to the worker (messages.Start): layers, view_code, view_cont,
         init_state (a model file's bytes: go on from its weights and step), fps, ...;
         ``end_when_done``: at its budget the run leaves its process and frees its place
         (``retire``) instead of waiting, paused, for more Steps."""
@@ -247,7 +289,7 @@ class Runner:
             job.state = "stopped"
             worker = job.worker
         if worker is not None:
-            worker.send("stop", job.id)
+            worker.send(Stop(job.id))
             worker.jobs.pop(job.id, None)
         self.release(job)
 
@@ -256,7 +298,7 @@ class Runner:
         its state and snapshots (a sweep's runs: the next cells start at once)."""
         worker = job.worker
         if worker is not None:
-            worker.send("stop", job.id)
+            worker.send(Stop(job.id))
         self.release(job)
 
     def release(self, job: JobHandle) -> None:
@@ -341,8 +383,8 @@ class Runner:
         """Resume a group's members once all have their first frame (or have ended).
 
         A member stays ``held`` until its process says it runs: between the resume and
-        that frame its state is still "paused", and a page drawn then showed Train
-        instead of Pause for the rest of the run (tests/e2e/test_compare_e2e.py)."""
+        that frame its state is still "paused", and a page drawn then would show Train
+        instead of Pause."""
         while not self._closed and any(
             j.first_frame_s is None and j.state not in ENDED for j in jobs
         ):

@@ -1,39 +1,44 @@
 """A training process: ``python -m gan_core.live.worker FD``, holding many runs.
 
-Started from this module entry point (never by multiprocessing spawn/fork from the
-Streamlit server: see DESIGN's pitfalls), it warms up (imports torch, runs a throw-away
-step), says ``ready``, then trains whatever runs it is given. Runs of the same network
-shapes train together as cohorts (cohort.py: one stacked model, one pass for all); a run
-joins a cohort when it starts or resumes and leaves it when it pauses, finishes or
-diverges, without stopping the others. Every ~1/fps seconds it sends each training run
-a Snapshot. It talks over one socket (a multiprocessing Connection) and exits when the
-other end goes away, so a server that dies leaves no workers behind.
-
-Messages to the worker:   ("start", id, RunConfig, opts) · ("pause", id) · ("resume", id) ·
-                          ("step", id, n, mode) · ("save", id) · ("stop", id) ·
-                          ("set", id, {lr_g, lr_d, d_steps, speed, mode,
-                                       layers, view_code, view_cont})
-Messages from the worker: ("ready", pid) · ("info", id, RunInfo) · ("snap", id, Snapshot) ·
-                          ("model", id, bytes) · ("error", id, message)
-
-Start opts: fps, max_steps, max_seconds, paused, layers (probe names, see probes.py),
-view_code, view_cont, picture (False: no cloud image, the Sweep page shows
-figures only), dot (the generated points' radius in pixels: raster.PRESENT_DOT in
-presentation mode), metrics_every (seconds between evaluations at least: a sweep's map needs
-few, each costs ~45 ms), and init_state (a model file from modelfile.model_bytes: the run
-goes on from its weights, optimiser states and step).
+Started from this module entry point, never by multiprocessing from the Streamlit server
+(a spawned child re-runs the page script, the server's main module; a fork copies its
+event-loop threads and torch's thread pools), it warms up (imports torch, runs a
+throw-away step), says Ready, then trains whatever runs it is given. Runs of the same
+network shapes train together as cohorts (cohort.py: one stacked model, one pass for
+all); a run joins a cohort when it starts or resumes and leaves it when it pauses,
+finishes or diverges, without stopping the others. Every ~1/fps seconds it sends each
+training run a snapshot. It talks over one socket (a multiprocessing Connection) in the
+messages of messages.py, one handler for each (HANDLERS), and exits when the other end
+goes away, so a server that dies leaves no workers behind.
 """
 
 from __future__ import annotations
 
-import dataclasses
+import functools
 import os
 import resource
 import sys
 import time
+from collections.abc import Callable
 from multiprocessing.connection import Connection
 
 import gan_core  # noqa: F401  (MKL's reproducible mode, before torch uses MKL)
+from gan_core.live.messages import (
+    Error,
+    Pause,
+    Ready,
+    Resume,
+    Save,
+    Set,
+    Start,
+    Step,
+    Stop,
+    ToServer,
+    ToWorker,
+    Unhandled,
+    handler_for,
+)
+from gan_core.live.run import METRICS_EVERY, Run
 
 
 def _idle_while_warming() -> bool:
@@ -72,207 +77,19 @@ def warm_up() -> None:
     take(t, None, 0.0, 0.0)
 
 
-METRICS_EVERY = 1.0
-"""Seconds between metric evaluations: they change slowly, the points every frame. With
-many training runs in the process, longer (METRICS_SHARE)."""
 METRICS_SHARE = 0.1
-"""Evaluations (about 30 ms a run for the plane's metrics and k-NN coverage, measured as
-they go) take at most this share of the process: a class's 16 runs are evaluated every
-~5 s, not every second, which took a quarter of the process from the training
-(bench/load.py, py-spy)."""
-IMAGE_METRICS = 3.0
-"""Digits are evaluated at least this many times less often: judging 2,500 images and 64-D nearest
-neighbours cost about 60 ms, and the Compare page's three digit runs spent a sixth of
-their process on it (bench/compare.py)."""
+"""Evaluations take at most this share of the process (their cost is measured as they
+go): with a class's 16 runs in one process each is evaluated every few seconds, not
+every second, and the training keeps the rest."""
 SLICE_PER_RUN = 0.0025
 """Seconds a cohort trains per run in it before the process looks at its messages and
 frames again (a cohort of 16 trains 40 ms): runs get about equal shares of the process."""
 FRAMES_PER_S = 48.0
 """Snapshots a process sends per second at most, over all its runs: 3 a second for each
-of 16 runs, a little more than their pages draw when thirty pages are open (2.9, ui/live.py's
-PACES), so that each redraw finds a new frame and drawing does not eat the training (a
-frame costs ~1.5 ms here, most of it the PNG; at 4 a second a class's frames took a
-quarter of the process and most were never shown)."""
+of 16 runs, a little more than their pages draw when thirty pages are open (ui/live.py's
+PACES), so that each redraw finds a new frame and drawing them (mostly the PNG) does not
+eat the training with frames no page shows."""
 MIN_FPS = 2.0
-
-
-class Run:
-    """One run in this process: its trainer, its state, what its page asked to see."""
-
-    def __init__(self, proc: Process, run_id: int, cfg, opts: dict):
-        from gan_core.engine.evaluation import Evaluator
-        from gan_core.engine.snapshot import run_info
-        from gan_core.engine.trainer import Trainer
-
-        self.proc, self.id = proc, run_id
-        if opts.get("init_state"):
-            from gan_core.engine.modelfile import load_trainer
-
-            self.trainer = load_trainer(opts["init_state"], cfg)
-        else:
-            self.trainer = Trainer(cfg)
-        self.layers: tuple[str, ...] = ()
-        self.view_code: int | None = None
-        self.view_cont: float | None = None
-        self.set_view(opts)
-        self.evaluator = Evaluator(self.trainer)
-        self.info = run_info(self.trainer, self.evaluator)
-        self.background = None  # the cloud's real points, drawn at the first frame
-        self.drawn = bool(opts.get("picture", True))  # the Sweep's runs send figures only
-        self.dot = float(opts.get("dot", 0.0))  # points' radius; 0: raster.DOT
-        self.metrics_every = float(opts.get("metrics_every", 0.0))  # at least this often
-        self.fps = float(opts.get("fps", 5.0))
-        self.max_steps = int(opts.get("max_steps", 0)) or None
-        self.max_seconds = float(opts.get("max_seconds", 0)) or None
-        self.speed = 0.0  # steps per second; 0 = flat out
-        self.mode = "both"
-        self.state = "paused" if opts.get("paused") else "running"
-        self.message = ""
-        self.pending: list[str] = []  # step modes of asked-for single steps (Step)
-        self.trained = ""  # what the last step trained (the diagram lights it)
-        self.elapsed = 0.0  # seconds of training
-        self.rate = 0.0
-        self.metrics: dict | None = None
-        self.means: tuple | None = None  # (d_real, d_fake): with the metrics
-        self.metrics_at = -1.0
-        self.sent_at = time.perf_counter()
-        self.sent_step = self.trainer.step_count
-        self.pace_from = (time.perf_counter(), self.trainer.step_count)
-        proc.send("info", run_id, self.info)
-        self.send()
-
-    @property
-    def training(self) -> bool:
-        return self.state == "running" or bool(self.pending)
-
-    def due(self, now: float) -> bool:
-        """Whether this run steps in the cohort's next step (its speed limit allows)."""
-        return self.wait(now) <= 0
-
-    def wait(self, now: float) -> float:
-        """Seconds until this run's speed limit lets it take its next step."""
-        if self.pending or self.speed <= 0:
-            return 0.0
-        start, steps = self.pace_from
-        return (self.trainer.step_count - steps) / self.speed - (now - start)
-
-    def mode_now(self) -> str:
-        return self.pending[0] if self.pending else self.mode
-
-    def stepped(self, mode: str) -> None:
-        """After a step it took (``mode``: what it trained): the asked-for steps count
-        down, budgets are checked."""
-        self.trained = mode
-        if self.pending:
-            self.pending.pop(0)
-            if not self.pending and self.state != "running":
-                self.send()
-        t = self.trainer
-        if self.max_steps and t.step_count >= self.max_steps:
-            self.finish("done", f"reached the step budget ({self.max_steps:,})")
-
-    def finish(self, state: str, message: str) -> None:
-        self.state, self.message = state, message
-        self.pending.clear()
-        self.send()
-
-    def send(self, now: float | None = None) -> None:
-        """A snapshot; the evaluation (and the diagram's D means) only every ``every``
-        seconds (METRICS_EVERY at least, longer by METRICS_SHARE)."""
-        from gan_core.engine.snapshot import take
-
-        now = time.perf_counter() if now is None else now
-        step = self.trainer.step_count
-        if now > self.sent_at and step != self.sent_step:
-            self.rate = (step - self.sent_step) / (now - self.sent_at)
-        elif self.state != "running":
-            self.rate = 0.0 if step == self.sent_step else self.rate
-        self.sent_at, self.sent_step = now, step
-        every = max(self.proc.metrics_every, self.metrics_every)
-        if self.info.image:
-            every = max(every, METRICS_EVERY * IMAGE_METRICS)
-        fresh = self.state != "running" or now - self.metrics_at >= every
-        t0 = time.perf_counter()
-        snap = take(
-            self.trainer,
-            self.evaluator,
-            self.elapsed,
-            self.rate,
-            state=self.state,
-            message=self.message,
-            view_seed=self.trainer.cfg.seed + 3,
-            metrics=None if fresh else self.metrics,
-            layers=self.layers,
-            view_code=self.view_code,
-            view_cont=self.view_cont,
-            trained=self.trained,
-            means=None if fresh else self.means,
-        )
-        if fresh:
-            self.metrics, self.metrics_at = snap.metrics, now
-            self.means = snap.d_real, snap.d_fake
-            self.proc.evaluated(time.perf_counter() - t0)
-        image = self.picture(snap) if self.drawn else None
-        self.proc.send("snap", self.id, dataclasses.replace(snap, image=image))
-
-    def picture(self, snap) -> str:
-        """The cloud drawn here, not by the server that serves every page (raster.py)."""
-        from gan_core.engine.snapshot import GRID
-        from gan_core.figures import raster
-
-        if self.info.image is not None:  # digits: G's sheet (the page adds the real one)
-            return raster.made_sheet(self.info, snap.fake, GRID, GRID)
-        if self.background is None:
-            self.background = raster.real_layer(self.info.real, self.info.extent)
-        return raster.cloud(
-            self.info, snap.fake, snap.codes, self.background, self.dot or raster.DOT
-        )
-
-    VIEW_KEYS = ("layers", "view_code", "view_cont")
-
-    def set_view(self, changes: dict) -> bool:
-        """Apply the view settings among ``changes``; True if there were any."""
-        from gan_core.engine.probes import check_layers
-
-        if "layers" in changes:
-            self.layers = check_layers(changes["layers"] or ())
-        if "view_code" in changes:
-            code = changes["view_code"]
-            self.view_code = None if code is None else int(code)
-        if "view_cont" in changes:
-            cont = changes["view_cont"]
-            self.view_cont = None if cont is None else float(cont)
-        return any(key in changes for key in self.VIEW_KEYS)
-
-    def handle(self, kind: str, args: tuple) -> bool:
-        """Apply one command; False when the run should end."""
-        if kind == "stop":
-            return False
-        if kind == "pause" and self.state == "running":
-            self.state = "paused"
-            self.send()
-        elif kind == "resume" and self.state == "paused":
-            self.state = "running"
-            self.pace_from = (time.perf_counter(), self.trainer.step_count)
-        elif kind == "step" and self.state in ("paused", "done"):
-            n, mode = int(args[0]), args[1]
-            self.pending += [mode] * n
-        elif kind == "set":
-            changes = args[0]
-            self.trainer.set_lr(changes.get("lr_g"), changes.get("lr_d"))
-            if "d_steps" in changes:
-                self.trainer.set_d_steps(changes["d_steps"])
-            if "speed" in changes:
-                self.speed = float(changes["speed"] or 0.0)
-                self.pace_from = (time.perf_counter(), self.trainer.step_count)
-            self.mode = changes.get("mode", self.mode)
-            if self.set_view(changes) and not self.training:
-                self.send()  # a paused view shows the new layers at once
-        elif kind == "save":
-            from gan_core.engine.modelfile import model_bytes
-
-            self.proc.send("model", self.id, model_bytes(self.trainer))
-        return True
 
 
 class Process:
@@ -286,32 +103,32 @@ class Process:
         self.eval_cost = 0.03  # seconds a frame with its evaluation takes (running mean)
         self.next_frame = 0.0  # when the next frame of a training run falls due
 
-    def send(self, *msg) -> None:
+    def send(self, msg: ToServer) -> None:
         self.conn.send(msg)
 
     def evaluated(self, seconds: float) -> None:
         self.eval_cost += 0.2 * (seconds - self.eval_cost)
 
-    # --- commands ----------------------------------------------------------------------
-    def handle(self, msg) -> None:
-        kind, run_id, *args = msg
-        if kind == "start":
-            try:
-                self.runs[run_id] = Run(self, run_id, *args)
-            except Exception as exc:  # a refused model file, …: that run's page explains
-                self.send("error", run_id, f"{type(exc).__name__}: {exc}")
-            return
-        run = self.runs.get(run_id)
-        if run is None:
-            return
+    # --- messages from the server ---------------------------------------------------
+    def handle(self, msg: ToWorker) -> None:
+        """Apply one message with its handler (HANDLERS); Unhandled if it has none."""
+        handler_for(HANDLERS, msg, "the training process")(self, msg)
+
+    def start(self, msg: Start) -> None:
         try:
-            keep = run.handle(kind, tuple(args))
-        except Exception as exc:  # this run's failure, not the others'
-            self.send("error", run_id, f"{type(exc).__name__}: {exc}")
-            keep = False
-        if not keep:
+            self.runs[msg.run_id] = Run(self, msg.run_id, msg.config, msg.opts)
+        except Exception as exc:  # a refused model file, …: that run's page explains
+            self.fail(msg.run_id, exc)
+
+    def stop(self, msg: Stop) -> None:
+        run = self.runs.pop(msg.run_id, None)
+        if run is not None:
             self.leave(run)
-            del self.runs[run_id]
+
+    def fail(self, run_id: int, exc: Exception) -> None:
+        """Run ``run_id`` failed: its page says why, the run leaves, the others go on."""
+        self.send(Error(run_id, f"{type(exc).__name__}: {exc}"))
+        self.stop(Stop(run_id))
 
     # --- cohorts -----------------------------------------------------------------------
     def join(self, run: Run) -> None:
@@ -394,7 +211,10 @@ class Process:
         timeout = 1.0
         while True:
             while self.conn.poll(timeout):
-                self.handle(self.conn.recv())
+                try:
+                    self.handle(self.conn.recv())
+                except Unhandled as exc:  # a sender's bug: said, and the runs go on
+                    print(f"gan_core.live.worker: {exc}", file=sys.stderr)
                 timeout = 0
             timeout = 1.0
             if any(r.training for r in self.runs.values()):
@@ -406,6 +226,34 @@ class Process:
                     now = time.perf_counter()
                     ahead = min(r.wait(now) for r in self.runs.values() if r.training)
                     timeout = max(0.0, min(ahead, until_frame, 0.05))
+
+
+def to_run(command: Callable[[Run, ToWorker], None]) -> Callable[[Process, ToWorker], None]:
+    """The handler of a command to one run: applied if the process holds the run; when it
+    fails, that run alone ends, with an Error to its page."""
+
+    @functools.wraps(command)
+    def handle(proc: Process, msg: ToWorker) -> None:
+        run = proc.runs.get(msg.run_id)
+        if run is not None:
+            try:
+                command(run, msg)
+            except Exception as exc:  # this run's failure, not the others'
+                proc.fail(run.id, exc)
+
+    return handle
+
+
+HANDLERS: dict[type[ToWorker], Callable[[Process, ToWorker], None]] = {
+    Start: Process.start,
+    Pause: to_run(Run.pause),
+    Resume: to_run(Run.resume),
+    Step: to_run(Run.step),
+    Set: to_run(Run.set),
+    Save: to_run(Run.save),
+    Stop: Process.stop,
+}
+"""The training process's handler for each message the server sends (messages.py)."""
 
 
 WORKER_NICE = int(os.environ.get("GANLAB_WORKER_NICE", "5"))
@@ -423,7 +271,7 @@ def main(fd: int) -> None:
     # machine (a run that takes a spare lifts it until it is ready: runner.promote)
     idle = os.environ.get("GANLAB_IDLE_WARMUP") == "1" and _idle_while_warming()
     warm_up()
-    conn.send(("ready", os.getpid()))
+    conn.send(Ready(os.getpid()))
     try:
         if idle:
             # at normal priority as soon as there is work (a message), not before

@@ -14,6 +14,7 @@ from gan_core.engine.config import RunConfig
 from gan_core.engine.snapshot import Snapshot, preview_info
 from gan_core.figures import raster
 from gan_core.live.handle import JobHandle
+from gan_core.live.messages import Snap
 from ui import frames
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -40,7 +41,7 @@ def snap(handle, step: int, **fields) -> Snapshot:
 
 
 def receive(handle, s: Snapshot) -> None:
-    handle.receive("snap", [s])
+    handle.on_snap(Snap(handle.id, s))
 
 
 def get(path: str) -> tuple[int, dict]:
