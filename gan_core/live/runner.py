@@ -3,8 +3,8 @@
 The server holds one Runner. It keeps PROCESSES training processes (worker.py) warm,
 torch imported, so that a Train click never waits for an import; each holds many runs,
 those of the same network shapes trained together as cohorts (cohort.py). A new run goes
-to a process that holds runs of its shape (a cohort it can join), else to the process
-with the fewest runs. Each browser session holds JobHandles; a process's reader thread
+to a process that holds no run while there is one (every CPU trains), then to a process
+that holds runs of its shape (a cohort it can join), else to the one with the fewest. Each browser session holds JobHandles; a process's reader thread
 puts each run's snapshots into its handle's bounded History, so the page only ever reads
 the newest one. The cap counts runs (MAX_RUNS); runs beyond it, or beyond what the
 processes hold, wait in a queue with a visible position. A run whose page stopped asking
@@ -358,8 +358,10 @@ class Runner:
                 job.attach(worker)
 
     def _place(self, configs: list[RunConfig]) -> Worker | None:
-        """A process for these runs: one holding runs of their shape (a cohort they may
-        join), else the one with the fewest runs, else a new one (up to PROCESSES)."""
+        """A process for these runs. Spread first, so that every CPU trains: a process
+        holding no run (a ready one first), else a new one (up to PROCESSES); once each
+        holds runs, one holding runs of their shape (a cohort they may join), the
+        emptiest; else the one with the fewest runs."""
         from gan_core.engine.cohort import MAX_STACK, shape_key
 
         n = len(configs)
@@ -368,16 +370,16 @@ class Runner:
             for w in self.workers
             if not w.dead and (len(w.jobs) + n <= self.per_process or not w.jobs)
         ]
-        key = shape_key(configs[0])
-        fitting = [w for w in room if w.shapes().get(key, 0) % MAX_STACK]
-        if fitting:
-            return min(fitting, key=lambda w: len(w.jobs))
+        empty = [w for w in room if not w.jobs]
+        if empty:
+            return next((w for w in empty if w.ready.is_set()), empty[0])
         if len(self.workers) < self.processes:
             worker = Worker(self)
             self.workers.append(worker)
-            if not room or min(len(w.jobs) for w in room) > 0:
-                return worker
-        return min(room, key=lambda w: len(w.jobs)) if room else None
+            return worker
+        key = shape_key(configs[0])
+        fitting = [w for w in room if w.shapes().get(key, 0) % MAX_STACK]
+        return min(fitting or room, key=lambda w: len(w.jobs)) if room else None
 
     def _start_together(self, jobs: list[JobHandle]) -> None:
         """Resume a group's members once all have their first frame (or have ended).

@@ -225,13 +225,14 @@ def test_warm_processes_are_ready_and_used():
         r.shutdown()
 
 
-def test_runs_of_one_shape_share_a_process_others_spread():
+def test_runs_spread_over_the_processes_then_join_cohorts_of_their_shape():
     r = R.Runner(max_runs=8, warm=False, processes=2, per_process=4)
     try:
         ring = [r.submit(RunConfig(target="ring", seed=s)) for s in range(3)]
+        assert ring[0].worker is not ring[1].worker, "spread first: every process trains"
+        assert ring[2].worker is ring[0].worker, "then a cohort of its shape"
         other = r.submit(RunConfig(target="ring", g_width=64))
-        assert len({j.worker for j in ring}) == 1, "one shape: one process, one cohort"
-        assert other.worker is not ring[0].worker, "another shape: the emptier process"
+        assert other.worker is ring[1].worker, "another shape: the emptier process"
         more = [r.submit(RunConfig(target="moons", seed=s)) for s in range(4)]
         waiting = r.submit(RunConfig(target="moons", seed=9))
         assert all(j.worker is not None for j in more)
@@ -247,10 +248,11 @@ def test_runs_of_one_shape_share_a_process_others_spread():
 def test_a_dead_process_takes_its_runs_the_others_go_on():
     r = R.Runner(max_runs=8, warm=False, processes=2)
     try:
-        victims = [r.submit(RunConfig(target="ring", seed=s)) for s in range(3)]
-        survivor = r.submit(RunConfig(target="moons", gan="cgan"))
-        doomed = victims[0].worker
-        assert all(j.worker is doomed for j in victims) and survivor.worker is not doomed
+        runs = [r.submit(RunConfig(target="ring", seed=s)) for s in range(3)]
+        doomed = runs[0].worker
+        victims = [j for j in runs if j.worker is doomed]
+        survivor = next(j for j in runs if j.worker is not doomed)
+        assert len(victims) == 2, "spread: two runs in one process, one in the other"
         wait_for(lambda: all(j.step > 0 for j in victims + [survivor]), timeout=120, what="steps")
         os.kill(doomed.pid, signal.SIGKILL)
         wait_for(lambda: all(j.state == "error" for j in victims), what="errors on its pages")
