@@ -11,7 +11,7 @@ from tests.e2e.server import FIGURE_BOXES, enter, main_text, wait_for
 
 AXE = Axe()
 SEVERE = ("serious", "critical")
-STEP = re.compile(r"\bstep (\d+)\b")
+STEP = re.compile(r"^step (\d+)\b")
 
 
 def severe_violations(page) -> list[dict]:
@@ -36,9 +36,14 @@ def assert_accessible(page, where: str) -> None:
     assert not violations, f"{where}:\n{report(violations)}"
 
 
+def lines(page) -> list[str]:
+    """The runs' status lines ('step 120 · 1,500 steps/s · …'), left to right."""
+    return page.locator("[data-testid='stMain'] .gan-lab-line").all_inner_texts()
+
+
 def steps(page) -> list[int]:
-    """Every step number the main area shows (one per run's status line)."""
-    return [int(n) for n in STEP.findall(main_text(page))]
+    """The step of every run on the page."""
+    return [int(m.group(1)) for line in lines(page) if (m := STEP.match(line))]
 
 
 def button(page, label):
@@ -96,3 +101,47 @@ def _marked(page) -> bool:
               .some(p => (p._fullData || []).some(d => (d.name || '').startsWith('the demo')))"""
         )
     )
+
+
+FOCUSED = "() => document.activeElement ? document.activeElement.innerText.trim() : ''"
+
+
+def tab_to(page, label: str, limit: int = 150) -> None:
+    """Press Tab until the keyboard focus is on the button ``label``, as a keyboard user
+    moves through the page (the sidebar's widgets first)."""
+    for _ in range(limit):
+        page.keyboard.press("Tab")
+        if page.evaluate(FOCUSED) == label:
+            return
+    raise AssertionError(f"Tab never reached the {label!r} button in {limit} presses")
+
+
+def step(page) -> int:
+    found = steps(page)
+    return found[0] if found else -1
+
+
+def test_train_pause_step_and_reset_work_from_the_keyboard(page):
+    page.goto(page.base_url)
+    button(page, "Train").wait_for()
+    wait_for(lambda: step(page) == 0, 60, "the run's line at step 0")
+
+    tab_to(page, "Train")
+    page.keyboard.press("Enter")
+    wait_for(lambda: step(page) > 0, 60, "Train (Enter) starts the run")
+    wait_for(lambda: button(page, "Pause").is_enabled(), 30, "Pause enabled while training")
+
+    tab_to(page, "Pause")
+    page.keyboard.press("Space")
+    wait_for(lambda: "paused" in " ".join(lines(page)), 30, "Pause (Space) pauses the run")
+    paused_at = step(page)
+    wait_for(lambda: button(page, "Step").is_enabled(), 30, "Step enabled while paused")
+
+    tab_to(page, "Step")
+    page.keyboard.press("Enter")
+    wait_for(lambda: step(page) == paused_at + 1, 30, "Step (Enter) trains one step")
+
+    tab_to(page, "Reset")
+    page.keyboard.press("Space")
+    wait_for(lambda: step(page) == 0, 30, "Reset (Space) ends the run")
+    wait_for(lambda: button(page, "Reset").is_disabled(), 30, "nothing left to reset")
