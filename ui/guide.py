@@ -13,6 +13,13 @@ KEY = "guide_"
 DEMO = RunConfig(target="moons", loss="minimax")
 """The G-loss demo: the saturating loss, whose G barely moves while D(G(z)) is near 0."""
 DEMO_STEPS = 3000
+DEMO_SPEED = 150.0
+"""Steps per second: the demo's 3,000 steps take 20 s, long enough to watch the diamond."""
+
+
+def _start_demo() -> None:
+    handle = session.start("guide", DEMO, max_steps=DEMO_STEPS, fps=2.0, picture=False)
+    handle.set(speed=DEMO_SPEED)  # the worker reads the speed limit from set, not start
 
 
 def _marked():
@@ -37,7 +44,7 @@ def g_loss() -> None:
     c1.button(
         "Train a minimax GAN here",
         key=f"{KEY}train",
-        on_click=lambda: session.start("guide", DEMO, max_steps=DEMO_STEPS, fps=2.0, picture=False),
+        on_click=_start_demo,
         help="The double moon with the saturating G loss: watch where its D(G(z)) sits",
     )
     c2.caption(

@@ -6,6 +6,9 @@ CSS = """
 <style>
 /* Streamlit dims elements of a running script; a 5-per-second fragment would blink */
 [data-stale="true"] { opacity: 1 !important; transition: none !important; }
+/* KaTeX's stacked boxes (an underbrace) reach 2 px past the formula's box: the room keeps
+   the formula from becoming a scroll region that no key can reach */
+.katex-display > .katex { padding-right: 2px; }
 /* the live pictures are small PNGs the browser scales up: sharp pixels, not a blur */
 .gan-lab-figure .imagelayer image { image-rendering: pixelated; }
 /* the Sweep page's map (ui/sweep.py): an HTML table whose cells are links */

@@ -40,7 +40,10 @@ def test_guide_plots_the_g_losses_and_an_optimal_d_that_follows_the_sliders(app)
     values = after if isinstance(after, list) else None
     if values is not None:
         assert max(abs(v - 0.5) for v in values) < 1e-6, "D* is ½ where the densities agree"
-    # the demo run is marked on the curves as it trains
+    # the demo run is marked on the curves as it trains, slowly enough to watch
+    from ui import guide
+
+    assert 15 <= guide.DEMO_STEPS / guide.DEMO_SPEED <= 30, "seconds the demo trains"
     app.button(key="guide_train").click().run()
     handle = app.session_state["job:guide"]
     wait_for(lambda: handle.step > 0, timeout=60, what="the demo trains")
