@@ -4,12 +4,13 @@ The server holds one Runner. It keeps PROCESSES training processes (worker.py) w
 torch imported, so that a Train click never waits for an import; each holds many runs,
 those of the same network shapes trained together as cohorts (cohort.py). A new run goes
 to a process that holds no run while there is one (every CPU trains), then to a process
-that holds runs of its shape (a cohort it can join), else to the one with the fewest. Each browser session holds JobHandles; a process's reader thread
-puts each run's snapshots into its handle's bounded History, so the page only ever reads
-the newest one. The cap counts runs (MAX_RUNS); runs beyond it, or beyond what the
-processes hold, wait in a queue with a visible position. A run whose page stopped asking
-for snapshots pauses, then ends; a process that dies takes its runs with it (their
-pages show an error) and a new one is started in its place.
+that holds runs of its shape (a cohort it can join), else to the one with the fewest.
+Each browser session holds JobHandles; a process's reader thread puts each run's
+snapshots into its handle's bounded History, so the page only ever reads the newest one.
+The cap counts runs (MAX_RUNS); runs beyond it, or beyond what the processes hold, wait
+in a queue with a visible position. A run whose page stopped asking for snapshots
+pauses, then ends; a process that dies takes its runs with it (their pages show an
+error) and a new one is started in its place.
 
 A *group* (the Compare page's 2–4 runs side by side) queues as one, starts in one
 process (in one cohort where their shapes match) and is resumed together once every
