@@ -10,16 +10,18 @@ from gan_core.figures import lecture_figures
 from ui import live, session, transport
 
 KEY = "guide_"
-DEMO = RunConfig(target="moons", loss="minimax")
-"""The G-loss demo: the saturating loss, whose G barely moves while D(G(z)) is near 0."""
+DEMO = RunConfig(
+    target="moons", loss="minimax", d_depth=3, d_width=256, d_steps=3, lr_d=5e-3, lr_g=1e-5
+)
+"""The G-loss demo: the saturating loss against a strong D and a slow G, so that D(G(z))
+stays near 0 (about 0.1–0.2), where the minimax curve is flat and G barely moves."""
 DEMO_STEPS = 3000
 DEMO_SPEED = 150.0
 """Steps per second: the demo's 3,000 steps take 20 s, long enough to watch the diamond."""
 
 
 def _start_demo() -> None:
-    handle = session.start("guide", DEMO, max_steps=DEMO_STEPS, fps=2.0, picture=False)
-    handle.set(speed=DEMO_SPEED)  # the worker reads the speed limit from set, not start
+    session.start("guide", DEMO, max_steps=DEMO_STEPS, fps=2.0, picture=False, speed=DEMO_SPEED)
 
 
 def _marked():
@@ -48,9 +50,9 @@ def g_loss() -> None:
         help="The double moon with the saturating G loss: watch where its D(G(z)) sits",
     )
     c2.caption(
-        "The diamond marks a run's mean D(G(z)): this demo's, or your Playground run's. "
-        "Early on it sits near 0, where the minimax curve is flat (no gradient for G) and "
-        "the non-saturating one steep."
+        "The diamond marks a run's mean D(G(z)): this demo's (a strong D, a slow G), or "
+        "your Playground run's. While D wins it sits near 0, where the minimax curve is "
+        "flat (no gradient for G) and the non-saturating one steep."
     )
 
     def body() -> None:

@@ -42,12 +42,13 @@ class Start(ToWorker):
     """Server: make run ``run_id`` from ``config`` and start it (or hold it paused).
 
     ``opts`` (runner.submit's): fps, max_steps, max_seconds (budgets; 0: none), paused,
-    layers (probe names, probes.LAYERS), view_code, view_cont, picture (False: no cloud
-    image, for the Sweep page's figures-only runs), dot (the points' radius in pixels;
-    raster.PRESENT_DOT in presentation mode), metrics_every (seconds between evaluations
-    at least: a sweep's map needs few), init_state (a model file, modelfile.model_bytes:
-    the run goes on from its weights, optimiser states and step). The process answers
-    with an Info and a first Snap, or an Error when the run cannot be made.
+    speed (steps/s from the first step; 0: flat out), layers (probe names, probes.LAYERS),
+    view_code, view_cont, picture (False: no cloud image, for the Sweep page's figures-only
+    runs), dot (the points' radius in pixels; raster.PRESENT_DOT in presentation mode),
+    metrics_every (seconds between evaluations at least: a sweep's map needs few),
+    init_state (a model file, modelfile.model_bytes: the run goes on from its weights,
+    optimiser states and step). The process answers with an Info and a first Snap, or an
+    Error when the run cannot be made.
     """
 
     run_id: int

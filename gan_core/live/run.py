@@ -49,7 +49,7 @@ class Run:
         self.fps = float(opts.get("fps", 5.0))
         self.max_steps = int(opts.get("max_steps", 0)) or None
         self.max_seconds = float(opts.get("max_seconds", 0)) or None
-        self.speed = 0.0  # steps per second; 0 = flat out
+        self.speed = float(opts.get("speed") or 0.0)  # steps per second; 0 = flat out
         self.mode = "both"
         self.state = "paused" if opts.get("paused") else "running"
         self.message = ""
