@@ -44,7 +44,7 @@ fig, axes = plt.subplots(10, 10, figsize=(6, 6))
 for ax, image in zip(axes.ravel(), show):
     ax.imshow(image.reshape(8, 8), cmap="gray_r", vmin=-1, vmax=1)
     ax.axis("off")
-fig.suptitle(f"G's digits after {{step}} steps{what}")
+fig.suptitle(f"G's digits after {{step}} steps{by}")
 plt.show()"""
     cmap = "tab10" if max(cfg.n_classes, cfg.n_codes) <= 10 else "tab20"
     colour = f'c=fake_codes, cmap="{cmap}"' if coded else 'c="tab:orange"'
