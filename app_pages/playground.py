@@ -211,7 +211,7 @@ def run_view() -> None:
         live.periodic(scrubber, live.slow(live.SLOWER), idle)
     with views_box, st.container():
         live.periodic(views, live.slow(), idle)
-        exports.downloads(session.job(NAME), KEY)  # made when clicked
+        exports.downloads(session.job(NAME), KEY, st.session_state.get("pg_config"))
 
 
 st.fragment(run_view)()

@@ -129,7 +129,36 @@ def build_parser() -> argparse.ArgumentParser:
 
     preset_runs.add_parser(sub)
     _add_sweep_parser(sub)
+    _add_notebook_parser(sub)
     return parser
+
+
+def _add_notebook_parser(sub) -> None:
+    p = sub.add_parser(
+        "notebook",
+        help="write a run's configuration as a Jupyter notebook in plain PyTorch",
+        description="Write a notebook that trains the run the flags give (as train would) "
+        "with torch, numpy, scikit-learn and matplotlib only, then plots the samples and "
+        "prints the run's figures.",
+    )
+    _add_config_flags(p)
+    out = p.add_argument_group("the notebook")
+    out.add_argument("--steps", type=int, default=5000, help="training steps (default 5000)")
+    out.add_argument("--out", metavar="FILE", required=True, help="the .ipynb file to write")
+    p.set_defaults(func=notebook_command)
+
+
+def notebook_command(args: argparse.Namespace) -> int:
+    from gan_core import notebook
+
+    try:
+        cfg = config_from_args(args)
+        path = notebook.write(cfg, args.out, args.steps)
+    except (ConfigError, T.DataError, OSError, ValueError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    print(f"wrote {path}")
+    return 0
 
 
 def _add_sweep_parser(sub) -> None:

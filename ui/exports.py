@@ -6,7 +6,7 @@ from collections.abc import Callable
 
 import streamlit as st
 
-from gan_core import export
+from gan_core import export, notebook
 from gan_core.engine import modelfile
 
 
@@ -22,17 +22,29 @@ def model_file(handle) -> bytes:
     return handle.save_model()
 
 
-def downloads(handle, key: str) -> None:
-    """Three download buttons; the bytes are made only when one is clicked."""
+def _stem(cfg) -> str:
+    return f"ganlab-{cfg.gan}-{cfg.loss}-{cfg.target}" if cfg is not None else "ganlab"
+
+
+def run_notebook(config, handle) -> bytes:
+    """The config as a notebook, for the run's steps so far (before Train: the default)."""
+    trained = handle is not None and handle.step > 0 and handle.config == config
+    return notebook.dumps(config, handle.step if trained else notebook.DEFAULT_STEPS).encode()
+
+
+def downloads(handle, key: str, config=None) -> None:
+    """Four download buttons; the bytes are made only when one is clicked. ``config``: the
+    settings shown (the notebook needs no run)."""
     ready = handle is not None and handle.info is not None and handle.step > 0
     cfg = handle.config if handle is not None else None
-    stem = f"ganlab-{cfg.gan}-{cfg.loss}-{cfg.target}" if cfg is not None else "ganlab"
+    stem = _stem(cfg)
     items = [
         ("Curves (CSV)", curves_csv, "csv", "text/csv"),
         ("Run (GIF)", run_gif, "gif", "image/gif"),
         ("Model", model_file, "pt", "application/octet-stream"),
     ]
-    for col, (label, make, ext, mime) in zip(st.columns(3), items, strict=True):
+    cols = st.columns(4)
+    for col, (label, make, ext, mime) in zip(cols, items, strict=False):
         col.download_button(
             label,
             data=(lambda make=make: make(handle)) if ready else b"",
@@ -43,6 +55,18 @@ def downloads(handle, key: str) -> None:
             key=f"{key}dl_{ext}",
             width="stretch",
         )
+    config = config or cfg
+    cols[3].download_button(
+        "Notebook",
+        data=(lambda: run_notebook(config, handle)) if config is not None else b"",
+        file_name=f"{_stem(config)}.ipynb",
+        mime="application/x-ipynb+json",
+        disabled=config is None,
+        on_click="ignore",
+        key=f"{key}dl_ipynb",
+        width="stretch",
+        help="Download as notebook: these settings in plain PyTorch, to run in Jupyter",
+    )
 
 
 def model_loader(key: str, on_load: Callable[[modelfile.SavedModel, bytes, bool], None]) -> None:

@@ -247,7 +247,7 @@ def draw_modes(handle: JobHandle | None, key: str, height: int = 220, side_by_si
         with cols[1]:
             st.caption(
                 f"Which code went to which {word} (one dark cell per row: codes found "
-                f"{word}s){_purity(snap)}"
+                f"{base.plural(word)}){_purity(snap)}"
             )
             chart(mode_plots.code_mode_figure(info, snap, height=height), f"{key}_codes")
 

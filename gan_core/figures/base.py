@@ -65,3 +65,8 @@ def mode_word(info: RunInfo) -> str:
     if info.image is not None:
         return "digit"
     return "class" if info.centres is None else "mode"
+
+
+def plural(word: str) -> str:
+    """mode → modes, class → classes."""
+    return f"{word}es" if word.endswith("s") else f"{word}s"

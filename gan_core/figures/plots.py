@@ -23,6 +23,7 @@ from gan_core.figures.base import (
     integer_ticks,
     legend_top,
     mode_word,
+    plural,
 )
 
 if TYPE_CHECKING:  # snapshot imports torch; the page should not need it to draw
@@ -250,12 +251,12 @@ def status_text(info: RunInfo, snap: Snapshot | None, queue_position: int | None
     m = snap.metrics
     if "modes" in m and m.get("modes_total"):
         word = mode_word(info) if info is not None else "mode"
-        parts.append(f"{word}s covered {m['modes']}/{m['modes_total']}")
+        parts.append(f"{plural(word)} covered {m['modes']}/{m['modes_total']}")
         if "hq" in m:
             parts.append(f"hq {m['hq']:.0%}")
         if "effective_modes" in m:
             collapsed = " (collapsed)" if m.get("collapsed") else ""
-            parts.append(f"effective {word}s {m['effective_modes']:.1f}{collapsed}")
+            parts.append(f"effective {plural(word)} {m['effective_modes']:.1f}{collapsed}")
     if m.get("purity") is not None:
         parts.append(f"purity {m['purity']:.0%}")
     if snap.state != "running":

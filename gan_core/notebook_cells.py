@@ -1,0 +1,420 @@
+"""The code cells of an exported notebook (notebook.py), as source text from a RunConfig.
+
+Plain PyTorch, numpy, scikit-learn and matplotlib in the lecture's style: each function
+returns one cell's source. The code reproduces the engine's data makers (targets.py),
+nets (nets.py), losses (losses.py), GAN types (gans.py), optimisers (trainer.py) and
+mode figures (metrics.py, coverage.py, judge.py), written out for reading, never
+imported.
+"""
+
+from __future__ import annotations
+
+from gan_core.engine import targets as T
+from gan_core.engine.config import RunConfig
+from gan_core.engine.evaluation import count_modes
+
+ACT = {"relu": "nn.ReLU()", "leakyrelu": "nn.LeakyReLU(0.2)", "tanh": "nn.Tanh()"}
+SK_SEED = "random_state=int(rng.integers(0, 2**31 - 1))"
+
+
+def num(value: float) -> str:
+    """A number as Python source: integers without a point, floats round-tripping."""
+    value = float(value)
+    return str(int(value)) if value.is_integer() and abs(value) < 1e15 else repr(value)
+
+
+def mode_word(cfg: RunConfig) -> str | None:
+    """What the figures count (as the app's status line): mode, class, digit or None."""
+    target = T.TARGETS[cfg.target]
+    labels = cfg.custom[1] if cfg.target == "custom" else None
+    if not count_modes(cfg, labels):
+        return None
+    if target.image is not None:
+        return "digit"
+    return "mode" if target.modes(**cfg.params) is not None else "class"
+
+
+# --- setup and data --------------------------------------------------------------------
+
+
+def setup(cfg: RunConfig, steps: int) -> str:
+    p = cfg
+    lines = [
+        *(["import copy"] if cfg.ema > 0 else []),
+        "import math",
+        "",
+        "import matplotlib.pyplot as plt",
+        "import numpy as np",
+        "import torch",
+        "import torch.nn.functional as F",
+        "from sklearn import datasets",
+        *(
+            ["from sklearn.linear_model import LogisticRegression"]
+            if cfg.target == "digits"
+            else []
+        ),
+        *(
+            ["from sklearn.model_selection import train_test_split"]
+            if cfg.target == "digits"
+            else []
+        ),
+        "from torch import nn",
+        "",
+        f"SEED = {p.seed}",
+        f"STEPS = {steps}  # training steps: each is D_STEPS steps of D, then one of G",
+        f"N_POINTS = {p.n_points}  # size of the training set",
+        f"Z_DIM = {p.z_dim}  # dimension of the noise z ({p.z_dist})",
+        f"BATCH = {p.batch}",
+        f"D_STEPS = {p.effective_d_steps}  # D steps per G step",
+        f"LR_G, LR_D = {num(p.lr_g)}, {num(p.lr_d)}  # learning rates",
+        f"BETA1, BETA2 = {num(p.beta1)}, {num(p.beta2)}  # "
+        + ("Adam's betas" if p.optimizer == "adam" else "BETA1: SGD's momentum"),
+    ]
+    if p.loss == "wgan-gp":
+        lines.append(f"GP_WEIGHT = {num(p.gp_weight)}  # weight of the gradient penalty")
+    if p.gan == "infogan":
+        lines.append(f"INFO_WEIGHT = {num(p.info_weight)}  # lambda of the code-prediction loss")
+    if p.ema > 0:
+        lines.append(f"EMA = {num(p.ema)}  # decay of the moving average of G's weights")
+    lines += ["", "torch.manual_seed(SEED)", "np.random.seed(SEED)"]
+    return "\n".join(lines)
+
+
+def _custom(cfg: RunConfig) -> str:
+    points, labels = cfg.custom
+    rows = [f"[{a!r}, {b!r}]" for a, b in points.tolist()]
+    body = ",\n".join("    " + ", ".join(rows[i : i + 4]) for i in range(0, len(rows), 4))
+    labs = [str(v) for v in labels.tolist()]
+    lab_body = ",\n".join("    " + ", ".join(labs[i : i + 20]) for i in range(0, len(labs), 20))
+    return (
+        f"# your {len(rows)} points and their labels, as uploaded or drawn in the app\n"
+        f"POINTS = [\n{body},\n]\nLABELS = [\n{lab_body},\n]\n"
+        "x = np.array(POINTS)\ny = np.array(LABELS)"
+    )
+
+
+MIXTURE = """y = rng.integers(0, len(CENTRES), size=N_POINTS)  # which Gaussian each point is from
+x = CENTRES[y] + STD * rng.standard_normal((N_POINTS, 2))"""
+
+DATA = {
+    "moons": lambda p: (
+        f"""NOISE = {num(p["noise"])}
+x, y = datasets.make_moons(N_POINTS, noise=NOISE, {SK_SEED})
+x = x - np.array([0.5, 0.25])  # centred on the origin"""
+    ),
+    "circles": lambda p: (
+        f"""NOISE, FACTOR = {num(p["noise"])}, {num(p["factor"])}
+x, y = datasets.make_circles(N_POINTS, noise=NOISE, factor=FACTOR, {SK_SEED})
+x = 2.0 * x"""
+    ),
+    "ring": lambda p: (
+        f"""MODES, RADIUS, STD = {num(p["modes"])}, {num(p["radius"])}, {num(p["std"])}
+angles = 2 * np.pi * np.arange(MODES) / MODES
+CENTRES = RADIUS * np.stack([np.cos(angles), np.sin(angles)], axis=1)
+{MIXTURE}"""
+    ),
+    "grid": lambda p: (
+        f"""SIDE, SPACING, STD = {num(p["side"])}, {num(p["spacing"])}, {num(p["std"])}
+axis = (np.arange(SIDE) - (SIDE - 1) / 2) * SPACING
+xx, yy = np.meshgrid(axis, axis, indexing="ij")
+CENTRES = np.stack([xx.ravel(), yy.ravel()], axis=1)
+{MIXTURE}"""
+    ),
+    "spiral": lambda p: (
+        f"""ARMS, NOISE = {num(p["arms"])}, {num(p["noise"])}
+y = rng.integers(0, ARMS, size=N_POINTS)  # which arm
+t = np.sqrt(rng.uniform(0.02, 1.0, size=N_POINTS))
+theta = 3.0 * np.pi * t + 2 * np.pi * y / ARMS
+x = np.stack([2.5 * t * np.cos(theta), 2.5 * t * np.sin(theta)], axis=1)
+x = x + NOISE * rng.standard_normal((N_POINTS, 2))"""
+    ),
+    "swissroll": lambda p: (
+        f"""NOISE, SEGMENTS = {num(p["noise"])}, {num(p["segments"])}
+x3, t = datasets.make_swiss_roll(N_POINTS, noise=NOISE, {SK_SEED})
+x = x3[:, [0, 2]] / 5.0
+edges = np.quantile(t, np.linspace(0, 1, SEGMENTS + 1)[1:-1])
+y = np.searchsorted(edges, t)  # labels: segments along the roll"""
+    ),
+    "checkerboard": lambda p: (
+        f"""SIDE, NOISE = {num(p["side"])}, {num(p["noise"])}
+cells = [(i, j) for i in range(SIDE) for j in range(SIDE) if (i + j) % 2 == 0]
+y = rng.integers(0, len(cells), size=N_POINTS)  # which black square
+x = np.array(cells, dtype=float)[y] + rng.uniform(0, 1, size=(N_POINTS, 2))
+x = (x - SIDE / 2) * (4.0 / SIDE)
+x = x + NOISE * rng.standard_normal((N_POINTS, 2))"""
+    ),
+    "pinwheel": lambda p: (
+        f"""ARMS = {num(p["arms"])}
+RADIAL_STD, TANGENTIAL_STD, RATE = {num(p["radial_std"])}, {num(p["tangential_std"])}, \
+{num(p["rate"])}
+y = rng.integers(0, ARMS, size=N_POINTS)  # which arm
+feats = rng.standard_normal((N_POINTS, 2)) * np.array([RADIAL_STD, TANGENTIAL_STD])
+feats[:, 0] += 1.0
+angles = 2 * np.pi * y / ARMS + RATE * np.exp(feats[:, 0])
+c, s = np.cos(angles), np.sin(angles)
+rot = np.stack([c, -s, s, c], axis=1).reshape(-1, 2, 2)
+x = 1.2 * np.einsum("ni,nij->nj", feats, rot)"""
+    ),
+    "digits": lambda p: (
+        """digits = datasets.load_digits()  # 1,797 images of 8x8 pixels in [0, 16]
+x = digits.data / 8.0 - 1.0  # pixels in [-1, 1], the range of G's tanh output
+y = digits.target"""
+    ),
+}
+
+
+def data(cfg: RunConfig) -> str:
+    target = T.TARGETS[cfg.target]
+    if cfg.target == "custom":
+        make = _custom(cfg)
+    else:
+        make = "rng = np.random.default_rng(SEED)\n" * (target.fixed is None)
+        make += DATA[cfg.target](cfg.params)
+    return (
+        f"{make}\n\n"
+        "X = torch.tensor(x, dtype=torch.float32)  # the training set\n"
+        "Y = torch.tensor(y, dtype=torch.long)  # each point's label\n"
+        f"N_CLASSES = {cfg.n_classes}\n"
+        f"DIM = {target.dim}  # values per sample\n"
+        f"EXTENT = {num(round(target.extent(**cfg.params), 6))}  # half-width of the plot\n"
+        'print(f"{len(X)} samples of {DIM} values, {N_CLASSES} label(s)")'
+    )
+
+
+# --- networks, losses, training --------------------------------------------------------
+
+
+def _layers(n_in: str, n_out: str, depth: int, width: int, act: str, head: bool) -> list[str]:
+    lines = []
+    for i in range(depth):
+        lines.append(f"nn.Linear({n_in if i == 0 else width}, {width}), {act},")
+    if head:
+        lines.append(f"nn.Linear({width}, {n_out}),")
+    return lines
+
+
+def networks(cfg: RunConfig) -> str:
+    act = ACT[cfg.activation]
+    target = T.TARGETS[cfg.target]
+    g_extra = {"gan": "", "cgan": " + N_CLASSES", "infogan": " + N_CODES + N_CONT"}[cfg.gan]
+    out = []
+    if cfg.gan == "infogan":
+        out += [
+            f"N_CODES = {cfg.n_codes}  # categorical code: one of N_CODES, one-hot",
+            f"N_CONT = {cfg.cont_codes}  # continuous codes, uniform in [-1, 1]",
+            "",
+        ]
+    g = _layers(f"Z_DIM{g_extra}", "DIM", cfg.g_depth, cfg.g_width, act, True)
+    if target.g_out == "tanh":
+        g.append("nn.Tanh(),  # samples in [-1, 1], as the data")
+    out += ["G = nn.Sequential(", *("    " + ln for ln in g), ")"]
+    d_in = "DIM + N_CLASSES" if cfg.gan == "cgan" else "DIM"
+    if cfg.gan == "infogan":
+        d = _layers(d_in, "", cfg.d_depth, cfg.d_width, act, False)
+        out += [
+            "D_body = nn.Sequential(  # D's features, shared by its two heads",
+            *("    " + ln for ln in d),
+            ")",
+            f"D_head = nn.Linear({cfg.d_width}, 1)  # real or fake",
+            f"Q_head = nn.Linear({cfg.d_width}, N_CODES + N_CONT)  # predicts G's codes",
+            "",
+            "",
+            "def D(x):",
+            "    return D_head(D_body(x)).squeeze(1)",
+            "",
+            "",
+            "def Q(x):",
+            "    return Q_head(D_body(x))",
+            "",
+            "",
+            "d_params = [*D_body.parameters(), *D_head.parameters(), *Q_head.parameters()]",
+        ]
+    else:
+        d = _layers(d_in, "1", cfg.d_depth, cfg.d_width, act, True)
+        out += [
+            "D_net = nn.Sequential(",
+            *("    " + ln for ln in d),
+            ")",
+            "",
+            "",
+            "def D(x):",
+            "    return D_net(x).squeeze(1)  # one logit (or critic value) per sample",
+            "",
+            "",
+            "d_params = list(D_net.parameters())",
+        ]
+    if cfg.optimizer == "adam":
+        out += [
+            "opt_g = torch.optim.Adam(G.parameters(), lr=LR_G, betas=(BETA1, BETA2))",
+            "opt_d = torch.optim.Adam(d_params, lr=LR_D, betas=(BETA1, BETA2))",
+        ]
+    else:
+        out += [
+            "opt_g = torch.optim.SGD(G.parameters(), lr=LR_G, momentum=BETA1)",
+            "opt_d = torch.optim.SGD(d_params, lr=LR_D, momentum=BETA1)",
+        ]
+    if cfg.ema > 0:
+        out.append("G_ema = copy.deepcopy(G).requires_grad_(False)  # averaged G, for samples")
+    out.append("print(G)")
+    return "\n".join(out)
+
+
+LOSS = {
+    "minimax": """def d_loss(real, fake):  # -log D(x) - log(1 - D(G(z)))
+    return (F.binary_cross_entropy_with_logits(real, torch.ones_like(real))
+            + F.binary_cross_entropy_with_logits(fake, torch.zeros_like(fake)))
+
+
+def g_loss(fake):  # G minimises log(1 - D(G(z))): it saturates when D is sure
+    return -F.binary_cross_entropy_with_logits(fake, torch.zeros_like(fake))""",
+    "nonsaturating": """def d_loss(real, fake):  # -log D(x) - log(1 - D(G(z)))
+    return (F.binary_cross_entropy_with_logits(real, torch.ones_like(real))
+            + F.binary_cross_entropy_with_logits(fake, torch.zeros_like(fake)))
+
+
+def g_loss(fake):  # G maximises log D(G(z))
+    return F.binary_cross_entropy_with_logits(fake, torch.ones_like(fake))""",
+    "lsgan": """def d_loss(real, fake):  # least squares: real towards 1, fake towards 0
+    return 0.5 * ((real - 1) ** 2).mean() + 0.5 * (fake**2).mean()
+
+
+def g_loss(fake):
+    return 0.5 * ((fake - 1) ** 2).mean()""",
+    "hinge": """def d_loss(real, fake):
+    return F.relu(1 - real).mean() + F.relu(1 + fake).mean()
+
+
+def g_loss(fake):
+    return -fake.mean()""",
+    "wgan-gp": """def d_loss(real, fake):  # D is a critic: a score, not a probability
+    return fake.mean() - real.mean()
+
+
+def g_loss(fake):
+    return -fake.mean()
+
+
+def gradient_penalty(real, fake, cond=None):
+    \"\"\"(|grad D(x_hat)| - 1)^2 on points x_hat between real and fake ones.\"\"\"
+    alpha = torch.rand(len(real), 1)
+    mixed = (alpha * real + (1 - alpha) * fake).requires_grad_(True)
+    inputs = mixed if cond is None else torch.cat([mixed, cond], 1)
+    (grad,) = torch.autograd.grad(D(inputs).sum(), mixed, create_graph=True)
+    return ((grad.norm(dim=1) - 1) ** 2).mean()""",
+}
+
+INFO = """
+
+
+def info_loss(q, code, cont):
+    \"\"\"Q's error on G's codes: cross-entropy on the categorical code, squared error on
+    the continuous ones.\"\"\"
+    loss = F.cross_entropy(q[:, :N_CODES], code)
+    if N_CONT:
+        loss = loss + ((q[:, N_CODES:] - cont) ** 2).mean()
+    return loss"""
+
+NOISE = {
+    "gaussian": "return torch.randn(n, Z_DIM)",
+    "uniform": "return torch.rand(n, Z_DIM) * 2 - 1",
+}
+
+
+def loss(cfg: RunConfig) -> str:
+    return LOSS[cfg.loss] + (INFO if cfg.gan == "infogan" else "")
+
+
+def latent(cfg: RunConfig) -> str:
+    """The noise, and G's input with its label (cGAN) or codes (InfoGAN)."""
+    text = f"def noise(n):\n    {NOISE[cfg.z_dist]}\n"
+    if cfg.gan == "cgan":
+        text += """
+
+def g_input(n, labels):
+    \"\"\"z and the one-hot label: G draws a point of that class.\"\"\"
+    return torch.cat([noise(n), F.one_hot(labels, N_CLASSES).float()], 1)
+"""
+    elif cfg.gan == "infogan":
+        text += """
+
+def codes(n):
+    \"\"\"A random categorical code and continuous codes for each of n samples.\"\"\"
+    return torch.randint(N_CODES, (n,)), torch.rand(n, N_CONT) * 2 - 1
+
+
+def g_input(n, code, cont):
+    return torch.cat([noise(n), F.one_hot(code, N_CODES).float(), cont], 1)
+"""
+    return text
+
+
+def _fake_batch(cfg: RunConfig, n: str, indent: str, labels_from: str | None) -> list[str]:
+    """Lines drawing G's input for n samples: ``z_in`` (and ``labels``/``cond``, or
+    ``code``/``cont``); ``labels_from``: the real batch's indices (cGAN's D step)."""
+    if cfg.gan == "cgan":
+        pick = labels_from or f"torch.randint(len(Y), ({n},))"
+        lines = [
+            f"labels = Y[{pick}]  # the classes to draw, as often as in the data",
+            "cond = F.one_hot(labels, N_CLASSES).float()",
+            f"z_in = g_input({n}, labels)",
+        ]
+    elif cfg.gan == "infogan":
+        lines = [f"code, cont = codes({n})", f"z_in = g_input({n}, code, cont)"]
+    else:
+        lines = [f"z_in = noise({n})"]
+    return [indent + ln for ln in lines]
+
+
+def loop(cfg: RunConfig) -> str:
+    cgan, info = cfg.gan == "cgan", cfg.gan == "infogan"
+    d_of = (lambda v: f"D(torch.cat([{v}, cond], 1))") if cgan else (lambda v: f"D({v})")
+    i2 = " " * 8
+    lines = ["LOG_EVERY = max(STEPS // 10, 1)"]
+    if cfg.ema > 0:
+        lines.append("g_updates = 0")
+    lines += [
+        "for step in range(1, STEPS + 1):",
+        "    # D: D_STEPS steps on a real batch and a fake batch (G's output held fixed)",
+        "    for _ in range(D_STEPS):",
+        f"{i2}idx = torch.randint(len(X), (BATCH,))",
+        f"{i2}real = X[idx]",
+        *_fake_batch(cfg, "BATCH", i2, "idx"),
+        f"{i2}with torch.no_grad():",
+        f"{i2}    fake = G(z_in)",
+        f"{i2}loss_d = d_loss({d_of('real')}, {d_of('fake')})",
+    ]
+    if cfg.loss == "wgan-gp":
+        gp_cond = ", cond" if cgan else ""
+        lines.append(f"{i2}loss_d = loss_d + GP_WEIGHT * gradient_penalty(real, fake{gp_cond})")
+    if info:
+        lines.append(f"{i2}loss_d = loss_d + INFO_WEIGHT * info_loss(Q(fake), code, cont)")
+    lines += [
+        f"{i2}opt_d.zero_grad()",
+        f"{i2}loss_d.backward()",
+        f"{i2}opt_d.step()",
+        "",
+        "    # G: one step, through D" + (" and Q" if info else ""),
+        *_fake_batch(cfg, "BATCH", "    ", None),
+        "    fake = G(z_in)",
+        f"    loss_g = g_loss({d_of('fake')})",
+    ]
+    if info:
+        lines.append("    loss_g = loss_g + INFO_WEIGHT * info_loss(Q(fake), code, cont)")
+    lines += ["    opt_g.zero_grad()", "    loss_g.backward()", "    opt_g.step()"]
+    if cfg.ema > 0:
+        lines += [
+            "    g_updates += 1",
+            "    decay = min(EMA, (1 + g_updates) / (10 + g_updates))",
+            "    with torch.no_grad():",
+            "        for p_ema, p in zip(G_ema.parameters(), G.parameters()):",
+            "            p_ema.lerp_(p, 1 - decay)",
+        ]
+    lines += [
+        "",
+        "    if step % LOG_EVERY == 0 or step == STEPS:",
+        '        print(f"step {step}: loss_d {loss_d.item():.4f} · loss_g {loss_g.item():.4f}")',
+        "        if not (math.isfinite(loss_d.item()) and math.isfinite(loss_g.item())):",
+        '            print(f"diverged at step {step}: a loss is not finite")',
+        "            break",
+    ]
+    return "\n".join(lines)
