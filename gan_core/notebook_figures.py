@@ -140,7 +140,7 @@ js = 0.5 * (p_data * np.log(p_data / m)).sum() + 0.5 * (p_g * np.log(p_g / m)).s
 def figures(cfg: RunConfig) -> str:
     target = T.TARGETS[cfg.target]
     word = mode_word(cfg)
-    words = plural(word)
+    words = plural(word) if word else ""
     code = []
     line = ['parts = [f"step {step}"]']
     more = []
