@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 PIP := $(PY) -m pip
 PORT ?= 8501
 
-.PHONY: setup dev run test lint format unit app e2e chromium bench clean
+.PHONY: setup dev run test lint format unit app e2e chromium redis bench clean
 
 # .venv with the app's pinned requirements (the same install the Dockerfile runs)
 $(VENV)/.app-installed: requirements.txt
@@ -30,6 +30,11 @@ chromium:
 	@command -v chromium >/dev/null 2>&1 || { \
 	  apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends chromium; }
 
+# Debian's redis-server for the rooms' tests (tests/redis_server.py starts it on a free port)
+redis:
+	@command -v redis-server >/dev/null 2>&1 || { \
+	  apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends redis-server; }
+
 lint: dev
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
@@ -39,16 +44,16 @@ format: dev
 	$(VENV)/bin/ruff format .
 	$(VENV)/bin/ruff check --fix .
 
-unit: dev
+unit: dev redis
 	$(PY) -m pytest tests/unit
 
 app: dev
 	@if [ -d tests/app ]; then $(PY) -m pytest tests/app; fi
 
-e2e: dev chromium
+e2e: dev chromium redis
 	@if [ -d tests/e2e ]; then $(PY) -m pytest tests/e2e; fi
 
-test: lint chromium
+test: lint chromium redis
 	$(PY) -m pytest tests
 
 bench: dev
