@@ -1,8 +1,10 @@
-"""deploy/: the Kubernetes manifests pass a schema validator; compose has sticky sessions."""
+"""deploy/: the Kubernetes manifests pass a schema validator; compose has sticky sessions;
+both run Redis for the rooms and point the app at it."""
 
 import subprocess
 import sys
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import yaml
 
@@ -19,14 +21,29 @@ def validate(path: Path) -> subprocess.CompletedProcess:
     )
 
 
+def manifests() -> list[dict]:
+    return list(yaml.safe_load_all(K8S.read_text()))
+
+
 def docs() -> dict[str, dict]:
-    return {d["kind"]: d for d in yaml.safe_load_all(K8S.read_text())}
+    """The app's own resources by kind (Redis's are named gan-lab-redis)."""
+    return {d["kind"]: d for d in manifests() if d["metadata"]["name"] == "gan-lab"}
+
+
+def app_env() -> dict[str, str]:
+    container = docs()["Deployment"]["spec"]["template"]["spec"]["containers"][0]
+    return {e["name"]: e["value"] for e in container["env"]}
 
 
 def test_manifests_pass_the_schema_validator():
     result = validate(K8S)
     assert result.returncode == 0, result.stdout + result.stderr
     assert set(docs()) == {"Deployment", "Service", "Ingress", "HorizontalPodAutoscaler"}
+    kinds = sorted((d["kind"], d["metadata"]["name"]) for d in manifests())
+    assert kinds == sorted(
+        [(kind, "gan-lab") for kind in docs()]
+        + [("Deployment", "gan-lab-redis"), ("Service", "gan-lab-redis")]
+    )
 
 
 def test_the_validator_rejects_a_broken_manifest(tmp_path):
@@ -68,7 +85,7 @@ def test_compose_runs_replicas_behind_a_sticky_balancer():
 def test_one_replica_has_the_same_size_in_both():
     """Kubernetes and compose give a replica the same processes, cap on runs, CPUs and memory."""
     container = docs()["Deployment"]["spec"]["template"]["spec"]["containers"][0]
-    env = {e["name"]: e["value"] for e in container["env"]}
+    env = app_env()
     app = yaml.safe_load(COMPOSE.read_text())["services"]["app"]
     for name in ("GANLAB_PROCESSES", "GANLAB_MAX_RUNS"):
         assert env[name] == app["environment"][name], name
@@ -77,3 +94,32 @@ def test_one_replica_has_the_same_size_in_both():
     assert container["resources"]["limits"]["memory"].removesuffix("Gi") == limits[
         "memory"
     ].removesuffix("g")
+
+
+def test_kubernetes_points_the_app_at_its_redis_service():
+    url = urlsplit(app_env()["GANLAB_REDIS_URL"])
+    assert url.scheme == "redis"
+    services = {d["metadata"]["name"]: d for d in manifests() if d["kind"] == "Service"}
+    service = services[url.hostname]
+    assert url.port in [p["port"] for p in service["spec"]["ports"]]
+    (redis,) = [
+        d
+        for d in manifests()
+        if d["kind"] == "Deployment"
+        and d["spec"]["template"]["metadata"]["labels"].items()
+        >= service["spec"]["selector"].items()
+    ]
+    (container,) = redis["spec"]["template"]["spec"]["containers"]
+    assert container["image"].startswith("redis:")
+    assert container["ports"][0]["containerPort"] == 6379
+    assert redis["spec"]["replicas"] == 1  # one Redis: every pod sees the same rooms
+
+
+def test_compose_points_the_replicas_at_its_redis_service():
+    services = yaml.safe_load(COMPOSE.read_text())["services"]
+    app = services["app"]
+    url = urlsplit(app["environment"]["GANLAB_REDIS_URL"])
+    assert (url.scheme, url.port) == ("redis", 6379)
+    assert services[url.hostname]["image"].startswith("redis:")
+    assert url.hostname in app["depends_on"]
+    assert "deploy" not in services[url.hostname]  # one Redis, not one per replica
