@@ -1,5 +1,5 @@
 """Rooms: a lecturer's class, where each student's run shows as a tile on the lecturer's
-view (docs/architecture.md: Rooms). One server process keeps its rooms in memory
+view (docs/architecture.md: Class rooms). One server process keeps its rooms in memory
 (MemoryStore); replicas serving one class share them through Redis (rooms_redis.RedisStore,
 chosen by GANLAB_REDIS_URL). What a room is, and the Store interface: rooms_model.
 """

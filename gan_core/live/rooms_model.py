@@ -1,6 +1,6 @@
 """What a room is, whatever holds it: codes, keys, display names, tiles, challenges, the
 errors, and the Store interface that rooms.MemoryStore and rooms_redis.RedisStore
-implement (docs/architecture.md: Rooms).
+implement (docs/architecture.md: Class rooms).
 
 A tile is one student's run as the lecturer sees it. The store keeps a tile as a JSON-able
 record: the Tile's fields plus ``reached_n``, the challenge its ``reached`` step belongs
