@@ -157,11 +157,13 @@ class RedisStore(Store):
 
     @contextmanager
     def _reach(self):
-        """Redis out of reach -> StoreDown."""
+        """Redis out of reach (or refusing the command) -> StoreDown."""
         try:
             yield
         except (redis.exceptions.ConnectionError, redis.exceptions.TimeoutError) as e:
             raise StoreDown("the rooms' store (Redis) cannot be reached") from e
+        except redis.exceptions.RedisError as e:  # e.g. out of memory, not Redis at all
+            raise StoreDown(f"the rooms' store (Redis) cannot be used: {e}") from e
 
     def _keys(self, code: str) -> list[str]:
         room = f"{self.prefix}room:{code}"

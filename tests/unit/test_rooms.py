@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import base64
 import itertools
+import socket
 import threading
 import time
 from dataclasses import replace
@@ -389,6 +390,16 @@ def test_redis_away_raises_store_down_and_the_store_recovers_when_it_returns():
         member = store.join(code, "Ann")
         store.publish(code, tile(member, step=42))
         assert store.check(code, key) and store.tiles(code)[0].step == 42
+
+
+def test_a_redis_that_does_not_answer_raises_store_down():
+    """Something listens but never answers: the socket times out (half a second)."""
+    with socket.socket() as silent:
+        silent.bind(("127.0.0.1", 0))
+        silent.listen(8)
+        store = RedisStore(f"redis://127.0.0.1:{silent.getsockname()[1]}/0", timeout_s=0.2)
+        with pytest.raises(StoreDown, match="cannot be reached"):
+            store.exists("ABCDE")
 
 
 def test_two_stores_on_one_redis_see_the_same_rooms(redis_url):
