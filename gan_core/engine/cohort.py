@@ -47,7 +47,7 @@ import numpy as np
 import torch
 from torch.autograd.variable import Variable
 
-from gan_core.engine import fused_adam, nets
+from gan_core.engine import fused_adam, nets, spectral
 from gan_core.engine.config import RunConfig
 from gan_core.engine.divergence import Diverged, check_runs
 from gan_core.engine.gans import GAN_REGISTRY, Nets
@@ -87,6 +87,9 @@ def shape_key(cfg: RunConfig) -> tuple:
         kind.g_extra(cfg),
         kind.q_size(cfg),
         cfg.cont_codes,
+        cfg.pack,
+        cfg.mbstd,
+        cfg.spectral_norm,
     )
 
 
@@ -134,6 +137,7 @@ class Cohort:
         for p in t.g_params + t.d_params + _ema_params(t):
             p.data = p.data.clone()
             p.grad = None
+        spectral.own_storage(t.model.D)
         for opt in (t.opt_g, t.opt_d):
             for state in opt.state.values():
                 for key, value in state.items():
@@ -178,11 +182,12 @@ class Cohort:
         self.d_side = Side(
             [linears(d.trunk) + [h] for d, h in zip(D, heads, strict=True)], opts_d, fused_d
         )
-        act = nets.ops(D[0].act)
+        trunk = forward(D[0].trunk, self.d_side, nets.ops(D[0].act))
         self.nets = Nets(
             forward(ms[0].model.G, self.g_side),
-            forward(D[0].trunk, self.d_side, act + [self.d_side.layers[-1]]),
+            nets.stacked_d(trunk, self.d_side.layers[-1], D[0].mbstd),
         )
+        self.sn = spectral.StackedSN(D, self.d_side.layers) if D[0].sn else None
         # G's moving average, for the runs that keep one
         self._ema_rows = [i for i, t in enumerate(ms) if t.g_ema is not None]
         if self._ema_rows:
@@ -242,6 +247,8 @@ class Cohort:
     def _d_step(self, mask: np.ndarray | None) -> None:
         """D's step (trainer.py's walk-through), for the runs in ``mask`` (None: all)."""
         b = self._draws["d"].next(mask)
+        if self.sn is not None:
+            self.sn.refresh(True, mask)
         with torch.no_grad():
             fake = self.nets.g(b["g_in"])
         loss, q = self.kind.d_loss(self.nets, b, fake, self.gp_weight)
@@ -257,6 +264,8 @@ class Cohort:
     def _g_step(self, mask: np.ndarray | None) -> None:
         """G's step (trainer.py's walk-through), for the runs in ``mask`` (None: all)."""
         b = self._draws["g"].next(mask)
+        if self.sn is not None:
+            self.sn.refresh(False)
         fake = self.nets.g(b["g_in"])
         loss, q = self.kind.g_loss(self.nets, b, fake)
         info = self.kind.info_loss(q, b)

@@ -53,6 +53,9 @@ class RunConfig:
     cont_codes: int = 0
     ema: float = 0.0
     n_points: int = 10_000
+    pack: int = 1
+    mbstd: str = "off"
+    spectral_norm: str = "off"
     seed: int = 0
     target_params: tuple[tuple[str, float], ...] = ()
     """Only the parameters of ``target``; missing ones take the target's defaults."""

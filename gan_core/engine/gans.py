@@ -41,9 +41,10 @@ class Nets:
     """A stack of runs' nets as functions of ``[N, batch, features]`` tensors."""
 
     g: Callable[[Tensor], Tensor]
-    d: Callable[[Tensor], Tensor]
-    """D's trunk and heads: column 0 is D's output (a logit), columns 1… are Q's (and,
-    for a GAN, one unused column: nets.py)."""
+    d: Callable[..., Tensor]
+    """``d(x, groups=1)``: D's trunk and heads; column 0 is D's output (a logit), columns
+    1… are Q's (and, for a GAN, one unused column: nets.py). ``groups``: the equal parts
+    of the rows that are batches of their own (the minibatch std feature's)."""
 
 
 class GAN:
@@ -65,8 +66,16 @@ class GAN:
             cfg.activation,
             out=target.g_out,
         )
+        self.pack = cfg.pack
         self.D = Discriminator(
-            target.dim + self.n_cond, cfg.d_depth, cfg.d_width, cfg.activation, self.q_size(cfg)
+            target.dim + self.n_cond,
+            cfg.d_depth,
+            cfg.d_width,
+            cfg.activation,
+            self.q_size(cfg),
+            pack=cfg.pack,
+            mbstd=cfg.mbstd == "on",
+            spectral_norm=cfg.spectral_norm == "on",
         )
 
     # --- sizes (overridden) ------------------------------------------------------------
@@ -99,6 +108,27 @@ class GAN:
     def d_in(self, x: Tensor, cond: Tensor | None) -> Tensor:
         return x if cond is None else torch.cat([x, cond], -1)
 
+    # --- PacGAN's packing (``pack`` m) -------------------------------------------------
+    def packed(self, x: Tensor) -> Tensor:
+        """D's inputs ``[N, B, in]`` as m consecutive samples side by side, ``[N, B/m, m·in]``."""
+        if self.pack == 1:
+            return x
+        return x.reshape(*x.shape[:-2], x.shape[-2] // self.pack, self.pack * x.shape[-1])
+
+    def used(self, b: dict[str, Tensor], fake: Tensor) -> tuple[dict[str, Tensor], Tensor]:
+        """The step's draws and fake points cut to the batch rounded down to a multiple of m
+        (the rest of the draws go unused)."""
+        n = fake.shape[1] // self.pack * self.pack
+        if n == fake.shape[1]:
+            return b, fake
+        return {k: v[:, :n] for k, v in b.items()}, fake[:, :n]
+
+    def per_sample(self, q: Tensor) -> Tensor:
+        """Q's outputs ``[N, B/m, m·q]`` on packed inputs as each sample's, ``[N, B, q]``."""
+        if self.pack == 1 or self.D.q is None:
+            return q
+        return q.reshape(q.shape[0], -1, q.shape[-1] // self.pack)
+
     def draw(
         self, n: int, gen: torch.Generator, data: tuple[Tensor, Tensor], real: bool
     ) -> dict[str, Tensor]:
@@ -127,23 +157,33 @@ class GAN:
     def d_loss(self, nets: Nets, b: dict[str, Tensor], fake: Tensor, gp_weight: Tensor):
         """D's loss per run on a real batch and a detached fake batch (one forward pass),
         and Q's outputs on the fake half (used when there is a Q head)."""
-        n = fake.shape[1]
+        if self.pack > 1:
+            b, fake = self.used(b, fake)
         cond = b.get("cond")
-        out = nets.d(torch.cat([b["real_in"], self.d_in(fake, cond)], 1))
+        real_in, fake_in = self.packed(b["real_in"]), self.packed(self.d_in(fake, cond))
+        n = fake_in.shape[1]
+        out = nets.d(torch.cat([real_in, fake_in], 1), 2)
         logits = out[..., 0]  # (N, 2n): real then fake
         if self.loss.d_joint is not None:
             loss = self.loss.d_joint(logits, n)
         else:
             loss = self.loss.d(logits[:, :n], logits[:, n:])
         if self.loss.penalty:
-            critic = lambda x: nets.d(self.d_in(x, cond))[..., 0]  # noqa: E731
+            critic = lambda x: nets.d(self.packed(self.d_in(x, cond)))[..., 0]  # noqa: E731
             real = b["real_in"][..., : fake.shape[-1]]
-            loss = loss + gp_weight * gradient_penalty(critic, real, fake, b["alpha"])
-        return loss, out[:, n:, 1:]
+            alpha = b["alpha"]
+            if self.pack > 1:  # one α per pack: x̂ on the line between packed real and fake
+                alpha = alpha.unflatten(1, (-1, self.pack))[:, :, :1].expand(-1, -1, self.pack, -1)
+                alpha = alpha.flatten(1, 2)
+            gp = gradient_penalty(critic, real, fake, alpha, self.pack)
+            loss = loss + gp_weight * gp
+        return loss, self.per_sample(out[:, n:, 1:])
 
     def g_loss(self, nets: Nets, b: dict[str, Tensor], fake: Tensor):
-        out = nets.d(self.d_in(fake, b.get("cond")))
-        return self.loss.g(out[..., 0]), out[..., 1:]
+        if self.pack > 1:
+            b, fake = self.used(b, fake)
+        out = nets.d(self.packed(self.d_in(fake, b.get("cond"))))
+        return self.loss.g(out[..., 0]), self.per_sample(out[..., 1:])
 
     def info_loss(self, q: Tensor, b: dict[str, Tensor]) -> Tensor | None:
         return None
@@ -203,11 +243,11 @@ class InfoGAN(GAN):
         """Cross-entropy of Q's code prediction (+ squared error for continuous codes),
         the mean over each run's batch."""
         k = self.cfg.n_codes
-        code = b["code"]
+        code = b["code"][:, : q.shape[1]]  # (pack: the batch rounded down to m's multiple)
         ce = F.cross_entropy(q[..., :k].flatten(0, -2), code.flatten(), reduction="none")
         loss = ce.view(code.shape).mean(-1)
         if "cont" in b:
-            loss = loss + (q[..., k:] - b["cont"]).square().flatten(-2).mean(-1)
+            loss = loss + (q[..., k:] - b["cont"][:, : q.shape[1]]).square().flatten(-2).mean(-1)
         return loss
 
 

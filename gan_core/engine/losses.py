@@ -135,10 +135,13 @@ register(
 
 
 def gradient_penalty(
-    critic: Callable[[Tensor], Tensor], real: Tensor, fake: Tensor, alpha: Tensor
+    critic: Callable[[Tensor], Tensor], real: Tensor, fake: Tensor, alpha: Tensor, pack: int = 1
 ) -> Tensor:
     """WGAN-GP: (‖∇D(x̂)‖ − 1)² on interpolates x̂ = α·real + (1 − α)·fake, α drawn from
-    the run's own generator (``[..., batch, 1]``); the mean over the batch."""
+    the run's own generator (``[..., batch, 1]``); the mean over the batch. With ``pack``
+    m, ∇D is taken with respect to D's input, m samples side by side."""
     mixed = (alpha * real + (1 - alpha) * fake).requires_grad_(True)
     (grad,) = torch.autograd.grad(critic(mixed).sum(), mixed, create_graph=True)
+    if pack > 1:
+        grad = grad.reshape(*grad.shape[:-2], grad.shape[-2] // pack, pack * grad.shape[-1])
     return ((grad.norm(dim=-1) - 1) ** 2).mean(-1)

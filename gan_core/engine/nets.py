@@ -19,6 +19,8 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from gan_core.engine import spectral
+
 Tensor = torch.Tensor
 
 ACTIVATIONS = {
@@ -45,22 +47,90 @@ def mlp(
 
 
 class Discriminator(nn.Module):
-    """D's trunk with a real/fake head and, for InfoGAN, a Q head sharing the trunk."""
+    """D's trunk with a real/fake head and, for InfoGAN, a Q head sharing the trunk.
 
-    def __init__(self, n_in: int, depth: int, width: int, activation: str, n_q: int = 0):
+    The settings against mode collapse change its shape: ``pack`` m (PacGAN) makes the
+    trunk read m samples' inputs side by side and Q guess each of the m codes; ``mbstd``
+    gives the heads one more input, the minibatch std feature (``minibatch_std``);
+    ``spectral_norm`` divides each layer's weights by their σ (spectral.py).
+    """
+
+    def __init__(
+        self,
+        n_in: int,
+        depth: int,
+        width: int,
+        activation: str,
+        n_q: int = 0,
+        pack: int = 1,
+        mbstd: bool = False,
+        spectral_norm: bool = False,
+    ):
         super().__init__()
+        self.pack, self.mbstd, self.sn = pack, mbstd, spectral_norm
+        n_in *= pack
         self.trunk = mlp(n_in, width, depth - 1, width, activation) if depth > 1 else None
         if self.trunk is None:
             self.trunk = nn.Linear(n_in, width)
         self.act = ACTIVATIONS[activation]()
-        self.head = nn.Linear(width, 1)
-        self.q = nn.Linear(width, n_q) if n_q else None
+        self.head = nn.Linear(width + mbstd, 1)
+        self.q = nn.Linear(width + mbstd, n_q * pack) if n_q else None
+        if spectral_norm:  # (drawn after the layers: their weights are those without it)
+            spectral.add_vectors(self, self.hidden())
+
+    def hidden(self) -> list[nn.Linear]:
+        """The trunk's linear layers."""
+        return [op for op in ops(self.trunk) if isinstance(op, nn.Linear)]
 
     def features(self, x: torch.Tensor) -> torch.Tensor:
-        return self.act(self.trunk(x))
+        """The heads' input for D's (packed) inputs x ``[n, pack·in]``; the minibatch
+        feature over the n rows."""
+        if self.sn:
+            us = iter(spectral.vectors(self))
+            for op in ops(self.trunk):
+                if isinstance(op, nn.Linear):
+                    w = spectral.weight(op, self._buffers[next(us)])
+                    x = F.linear(x, w, op.bias)
+                else:
+                    x = op(x)
+            h = self.act(x)
+        else:
+            h = self.act(self.trunk(x))
+        return minibatch_std(h) if self.mbstd else h
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        return self.head(self.features(x)).squeeze(1)
+        """D's output at each point of x ``[n, in]`` (the views): with ``pack`` m, each
+        point packed with m − 1 copies of itself."""
+        if self.pack > 1:
+            x = x.repeat(1, self.pack)
+        h = self.features(x)
+        if self.sn:
+            return F.linear(h, spectral.weight(self.head, None), self.head.bias).squeeze(1)
+        return self.head(h).squeeze(1)
+
+
+MBSTD_EPS = 1e-8
+"""Added to the variance before its square root (ProGAN's), so its gradient stays finite."""
+
+
+def minibatch_std(h: Tensor, groups: int = 1) -> Tensor:
+    """h ``[…, rows, width]`` with one more feature: the mean over the width of the std of
+    each feature over the rows of its group (the rows in ``groups`` equal parts, as D's
+    step reads real and fake points in one pass), the same value on each of its rows."""
+    *lead, rows, width = h.shape
+    g = h.reshape(*lead, groups, rows // groups, width)
+    var = (g - g.mean(-2, keepdim=True)).square().mean(-2)
+    s = (var + MBSTD_EPS).sqrt().mean(-1)  # [..., groups]
+    feature = s[..., None, None].expand(*lead, groups, rows // groups, 1)
+    return torch.cat([h, feature.reshape(*lead, rows, 1)], -1)
+
+
+def stacked_d(trunk: Callable[[Tensor], Tensor], head: Callable[[Tensor], Tensor], mbstd: bool):
+    """D of a stack: ``d(x, groups)``, the head on the trunk's features (with ``mbstd``,
+    and the minibatch feature over each of the ``groups`` parts of the rows)."""
+    if not mbstd:
+        return lambda x, groups=1: head(trunk(x))
+    return lambda x, groups=1: head(minibatch_std(trunk(x), groups))
 
 
 # --- the stacked form ------------------------------------------------------------------

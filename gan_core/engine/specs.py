@@ -24,6 +24,9 @@ BATCHES = (8, 16, 32, 50, 64, 100, 128, 256, 512, 1024)
 LRS = (1e-5, 2e-5, 5e-5, 1e-4, 2e-4, 5e-4, 1e-3, 2e-3, 5e-3, 1e-2, 2e-2, 5e-2, 1e-1)
 MORE = "More settings"
 """The sidebar's expander for the settings a first run leaves alone."""
+AGAINST_COLLAPSE = "Against mode collapse"
+"""The sidebar's expander for the changes to D that fight mode collapse."""
+SWITCH = ("off", "on")
 
 
 @dataclass(frozen=True)
@@ -217,5 +220,29 @@ SPECS: dict[str, Spec] = {
         100_000,
         help="size of the training set",
         widget=Widget("Training points", "number", section=MORE, step=100),
+    ),
+    "pack": Spec(
+        int,
+        1,
+        4,
+        help="PacGAN: D judges m samples at once, all real or all fake, concatenated into "
+        "one input (1: off); the batch is used rounded down to a multiple of m",
+        widget=Widget(
+            "Pack m samples into D (PacGAN, 1 = off)", "slider", section=AGAINST_COLLAPSE
+        ),
+    ),
+    "mbstd": Spec(
+        str,
+        choices=SWITCH,
+        help="minibatch standard deviation (ProGAN): D's last layer also reads the batch's "
+        "spread, the mean over D's last hidden features of their std over the batch",
+        widget=Widget("Minibatch std feature in D", "radio", section=AGAINST_COLLAPSE),
+    ),
+    "spectral_norm": Spec(
+        str,
+        choices=SWITCH,
+        help="spectral normalisation: each of D's layers uses W / σ(W), its weights divided "
+        "by their largest singular value (one power iteration per D step)",
+        widget=Widget("Spectral normalisation of D", "radio", section=AGAINST_COLLAPSE),
     ),
 }

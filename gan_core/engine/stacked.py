@@ -30,13 +30,15 @@ warnings.filterwarnings("ignore", message="grad and param do not obey the gradie
 
 class Layer:
     """One stacked linear layer, ``x @ w + b``: x ``[N, batch, in]``, w ``[N, in, out]``,
-    b ``[N, 1, out]`` (w and b views of a side's flat rows)."""
+    b ``[N, 1, out]`` (w and b views of a side's flat rows). ``use``: the weight the layer
+    applies, w itself or, with spectral normalisation, w / σ (spectral.py)."""
 
     def __init__(self, w: Tensor, b: Tensor):
         self.w, self.b = w, b
+        self.use = w
 
     def __call__(self, x: Tensor) -> Tensor:
-        return torch.baddbmm(self.b, x, self.w)
+        return torch.baddbmm(self.b, x, self.use)
 
 
 class Side:
