@@ -65,8 +65,8 @@ def test_the_sidebar_has_no_range_that_specs_lacks(app):
     app.query_params["target"] = "ring"
     app.run()
     widgets = ranged(app)
-    settings = {KEY + widget_key(n) for n, s in SIDEBAR.items() if s.widget.kind != "select"}
-    settings.discard(KEY + widget_key("optimizer"))  # (a radio)
+    choices = ("select", "radio")  # (no range)
+    settings = {KEY + widget_key(n) for n, s in SIDEBAR.items() if s.widget.kind not in choices}
     params = {f"{KEY}tp_ring_{p}": spec for p, spec in T.TARGETS["ring"].params.items()}
     assert set(widgets) == settings | set(params) | set(NOT_SETTINGS)
     for key, param in params.items():
@@ -89,3 +89,16 @@ def test_a_linked_value_outside_the_usual_ones_widens_the_widget(app, name, valu
     assert getattr(app.session_state["pg_config"], name) == SPECS[name].kind(value)
     kind = KIND[SPECS[name].widget.kind]
     assert check(getattr(app, kind)(key=KEY + widget_key(name)))
+
+
+def test_the_settings_against_mode_collapse_from_a_link(app):
+    app.query_params.update({"pack": "2", "mbstd": "on", "spectral_norm": "on"})
+    app.run()
+    assert not app.exception and not app.error
+    cfg = app.session_state["pg_config"]
+    assert (cfg.pack, cfg.mbstd, cfg.spectral_norm) == (2, "on", "on")
+    assert app.slider(key=KEY + widget_key("pack")).value == 2
+    assert app.radio(key=KEY + widget_key("mbstd")).value == "on"
+    assert app.radio(key=KEY + widget_key("spectral_norm")).value == "on"
+    labels = [e.label for e in app.sidebar.expander]
+    assert SPECS["pack"].widget.section in labels

@@ -191,3 +191,14 @@ def test_the_url_and_the_cli_take_them():
     assert config_from_args(args) == RunConfig(pack=3, mbstd="on", spectral_norm="on")
     with pytest.raises(ConfigError, match="pack: 5 is out of range"):
         config_from_args(build_parser().parse_args(["train", "--pack", "5"]))
+
+
+def test_the_sweep_offers_them_as_axes():
+    from gan_core.sweep import AXIS_NAMES, SweepError, parse_axis
+
+    assert {"pack", "mbstd", "spectral_norm"} <= set(AXIS_NAMES)
+    base = RunConfig(**SMALL)
+    assert parse_axis("x", "pack=1,2,4", base).values == (1, 2, 4)
+    assert parse_axis("y", "spectral_norm=off,on", base).values == ("off", "on")
+    with pytest.raises(SweepError, match="pack: 5 is out of range"):
+        parse_axis("x", "pack=1,5", base)
