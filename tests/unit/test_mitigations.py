@@ -4,6 +4,8 @@ Their shapes, what each changes, training without NaN for every GAN type, the sa
 numbers alone and in a cohort, their checks and their flat (URL, CLI) form.
 """
 
+import json
+
 import numpy as np
 import pytest
 import torch
@@ -202,3 +204,19 @@ def test_the_sweep_offers_them_as_axes():
     assert parse_axis("y", "spectral_norm=off,on", base).values == ("off", "on")
     with pytest.raises(SweepError, match="pack: 5 is out of range"):
         parse_axis("x", "pack=1,5", base)
+
+
+def test_train_seeds_gives_each_seed_what_train_seed_gives_it(capsys):
+    from gan_core.cli import main
+
+    flags = ["train", "--target", "ring", "--gan", "infogan", "--steps", "30", "--quiet"]
+    flags += ["--json", "--pack", "2", "--mbstd", "on", "--spectral_norm", "on"]
+    assert main(flags + ["--seeds", "4,7"]) == 0
+    together = json.loads(capsys.readouterr().out)
+    speed = {"steps_per_s", "seconds", "seed"}
+    for row in together:
+        assert main(flags + ["--seed", str(row["seed"])]) == 0
+        alone = json.loads(capsys.readouterr().out)
+        assert {k: v for k, v in row.items() if k not in speed} == {
+            k: v for k, v in alone.items() if k not in speed
+        }
