@@ -1,0 +1,125 @@
+"""A student's side of a room on the Playground: ``?room=CODE`` joins it, the page names
+the room, takes an optional display name, and offers what the lecturer sends."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from gan_core.engine.config import ConfigError, RunConfig
+from gan_core.live import rooms as store_api
+from gan_core.live.rooms import NAME_MAX, RoomError, StoreDown
+from ui import controls, rooms, session
+
+STATE = "room_member"
+OFFER_SEEN = "room_offer_seen"
+RERUN = "room_offer_rerun"
+
+
+def member() -> rooms.Member | None:
+    """This session's membership, if it joined a room."""
+    return st.session_state.get(STATE)
+
+
+def _join(code: str) -> rooms.Member | None:
+    m = member()
+    if m is not None and m.code == code.strip().upper():
+        return m
+    if m is not None:  # another room's link in the same session: leave the old one
+        rooms.leave(m)
+        st.session_state.pop(STATE, None)
+    try:
+        m = rooms.join(code, "", alive=session._session_alive())
+    except RoomError as exc:
+        st.error(f"Room {code.strip()[:12]!r}: {exc}. The Playground works as usual, in no room.")
+        return None
+    except StoreDown:
+        st.warning("The room cannot be reached right now: reload the page to join it.")
+        return None
+    st.session_state[STATE] = m
+    return m
+
+
+def room(key: str) -> rooms.Member | None:
+    """Join the link's room (``?room=CODE``) and show it: its code, the display name field
+    and the lecturer's newest offer. Without a room in the link: nothing."""
+    code = st.query_params.get("room")
+    if not code:
+        return None
+    m = _join(code)
+    if m is None:
+        return None
+    cols = st.columns([2, 3], vertical_alignment="center")
+    cols[0].markdown(f"**Room {m.code}**")
+    cols[1].text_input(
+        "Your name (optional)",
+        max_chars=NAME_MAX,
+        key="room_name",
+        placeholder="shown on the lecturer's screen",
+        label_visibility="collapsed",
+    )
+    m.name = store_api.clean_name(st.session_state.get("room_name", ""))
+    if m.name:
+        st.text(f"In room {m.code} as: {m.name}")
+    offer_banner(key)
+    return m
+
+
+def follow(handle) -> None:
+    """The page's run is now ``handle``: its tile shows it."""
+    rooms.follow(member(), handle)
+
+
+def note_config(config: RunConfig | None) -> None:
+    """The page's settings: the tile shows them before the first Train."""
+    m = member()
+    if m is not None and config is not None:
+        m.config = config
+
+
+def _apply(number: int, settings: dict, key: str) -> None:
+    st.session_state[OFFER_SEEN] = number
+    try:
+        config = RunConfig.from_flat(settings)
+    except ConfigError as exc:
+        st.session_state["room_offer_error"] = str(exc)
+        return
+    controls.set_widgets(config, key)
+    st.session_state[RERUN] = True
+
+
+def _dismiss(number: int) -> None:
+    st.session_state[OFFER_SEEN] = number
+
+
+@st.fragment(run_every=3)
+def offer_banner(key: str) -> None:
+    """The newest offer this page has not applied: "The lecturer sends: … — Apply"."""
+    if st.session_state.pop(RERUN, False):
+        st.rerun(scope="app")  # the sidebar's widgets show the applied settings
+    m = member()
+    if m is None:
+        return
+    error = st.session_state.pop("room_offer_error", None)
+    if error:
+        st.error(f"The lecturer's settings could not be applied: {error}")
+    try:
+        offer = rooms_store().offer(m.code)
+    except (StoreDown, RoomError):
+        return
+    if offer is None or offer[0] <= st.session_state.get(OFFER_SEEN, 0):
+        return
+    number, settings, label = offer
+    cols = st.columns([5, 1, 1], vertical_alignment="center")
+    cols[0].info(f"The lecturer sends: {label}", icon=":material/school:")
+    cols[1].button(
+        "Apply",
+        key="room_offer_apply",
+        type="primary",
+        on_click=_apply,
+        args=(number, settings, key),
+    )
+    cols[2].button("Not now", key="room_offer_dismiss", on_click=_dismiss, args=(number,))
+
+
+def rooms_store():
+    return store_api.store()
