@@ -48,7 +48,7 @@ def room(key: str) -> rooms.Member | None:
     m = _join(code)
     if m is None:
         return None
-    cols = st.columns([2, 3], vertical_alignment="center")
+    cols = st.container(key="room_bar").columns([2, 3], vertical_alignment="center")
     cols[0].markdown(f"**Room {m.code}**")
     cols[1].text_input(
         "Your name (optional)",
