@@ -12,7 +12,7 @@ from ui import controls, rooms, session
 
 STATE = "room_member"
 OFFER_SEEN = "room_offer_seen"
-RERUN = "room_offer_rerun"
+PENDING = "room_offer_pending"
 
 
 def member() -> rooms.Member | None:
@@ -48,6 +48,7 @@ def room(key: str) -> rooms.Member | None:
     m = _join(code)
     if m is None:
         return None
+    applied(key)
     cols = st.container(key="room_bar").columns([2, 3], vertical_alignment="center")
     cols[0].markdown(f"**Room {m.code}**")
     cols[1].text_input(
@@ -60,7 +61,7 @@ def room(key: str) -> rooms.Member | None:
     m.name = store_api.clean_name(st.session_state.get("room_name", ""))
     if m.name:
         st.text(f"In room {m.code} as: {m.name}")
-    offer_banner(key)
+    offer_banner()
     return m
 
 
@@ -76,15 +77,22 @@ def note_config(config: RunConfig | None) -> None:
         m.config = config
 
 
-def _apply(number: int, settings: dict, key: str) -> None:
+def _apply(number: int, settings: dict) -> None:
+    """Apply's click: the page's next full run sets the widgets (``applied``). Widgets
+    set here, in a fragment's run, would be overwritten by the browser's older values."""
     st.session_state[OFFER_SEEN] = number
-    try:
-        config = RunConfig.from_flat(settings)
-    except ConfigError as exc:
-        st.session_state["room_offer_error"] = str(exc)
+    st.session_state[PENDING] = settings
+
+
+def applied(key: str) -> None:
+    """Set the widgets to the offer the student applied; call before they are drawn."""
+    settings = st.session_state.pop(PENDING, None)
+    if settings is None:
         return
-    controls.set_widgets(config, key)
-    st.session_state[RERUN] = True
+    try:
+        controls.set_widgets(RunConfig.from_flat(settings), key)
+    except ConfigError as exc:
+        st.error(f"The lecturer's settings could not be applied: {exc}")
 
 
 def _dismiss(number: int) -> None:
@@ -92,16 +100,13 @@ def _dismiss(number: int) -> None:
 
 
 @st.fragment(run_every=3)
-def offer_banner(key: str) -> None:
+def offer_banner() -> None:
     """The newest offer this page has not applied: "The lecturer sends: … — Apply"."""
-    if st.session_state.pop(RERUN, False):
-        st.rerun(scope="app")  # the sidebar's widgets show the applied settings
+    if PENDING in st.session_state:
+        st.rerun(scope="app")  # the page sets its widgets to them (applied)
     m = member()
     if m is None:
         return
-    error = st.session_state.pop("room_offer_error", None)
-    if error:
-        st.error(f"The lecturer's settings could not be applied: {error}")
     try:
         offer = rooms_store().offer(m.code)
     except (StoreDown, RoomError):
@@ -116,7 +121,7 @@ def offer_banner(key: str) -> None:
         key="room_offer_apply",
         type="primary",
         on_click=_apply,
-        args=(number, settings, key),
+        args=(number, settings),
     )
     cols[2].button("Not now", key="room_offer_dismiss", on_click=_dismiss, args=(number,))
 

@@ -92,7 +92,8 @@ function render(root, body) {
   show(root);
 }
 
-// The projector view: one run large, until closed.
+// The projector view: one run large, until closed (its button, or Escape); above the
+// page's header.
 function show(root) {
   const t = root.__open && root.__tiles && root.__tiles.get(root.__open);
   root.__big.style.display = t ? '' : 'none';
@@ -131,6 +132,9 @@ export default function ({ parentElement, data }) {
     const close = el('button', 'gan-lab-tile-close', root.__big);
     close.textContent = 'Close';
     close.addEventListener('click', () => { root.__open = null; show(root); });
+    document.addEventListener('keydown', (e) => {
+      if (e.key === 'Escape' && root.__open) { root.__open = null; show(root); }
+    });
     root.append(root.__big);
     root.__boxes = new Map();
   }

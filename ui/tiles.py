@@ -22,7 +22,7 @@ CSS = """
 .gan-lab-tile-name { font-weight: 600; }
 .gan-lab-tile-reached { color: #2e9e44; font-weight: 600; }
 .gan-lab-tile-message { color: #c0392b; }
-.gan-lab-tile-big { position: fixed; inset: 3vh 3vw; z-index: 1000; background: white;
+.gan-lab-tile-big { position: fixed; inset: 3vh 3vw; z-index: 1000100; background: white;
   border: 2px solid #333; border-radius: 8px; padding: 12px; font-size: 1.3rem;
   display: flex; flex-direction: column; align-items: center; overflow: auto; }
 .gan-lab-tile-big .gan-lab-tile-img { width: auto; height: 70vh; }
