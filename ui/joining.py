@@ -33,7 +33,10 @@ def _join(code: str) -> rooms.Member | None:
         st.error(f"Room {code.strip()[:12]!r}: {exc}. The Playground works as usual, in no room.")
         return None
     except StoreDown:
-        st.warning("The room cannot be reached right now: reload the page to join it.")
+        st.warning(
+            "The room's store cannot be reached right now: the Playground works as usual, "
+            "and the page joins the room at its next change (or reload)."
+        )
         return None
     st.session_state[STATE] = m
     return m
