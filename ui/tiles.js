@@ -37,6 +37,7 @@ function fill(box, t, number) {
   box.dataset.member = t.member;
   box.dataset.step = t.step;
   box.dataset.state = t.state;
+  box.dataset.modes = t.modes === null ? '' : t.modes;
 }
 
 function card(cls) {

@@ -68,6 +68,7 @@ def tiles(page) -> dict[str, dict]:
             """() => [...document.querySelectorAll('.gan-lab-tiles-grid .gan-lab-tile')]
               .map(b => ({name: b.querySelector('.gan-lab-tile-name').textContent,
                           step: +b.dataset.step, state: b.dataset.state, text: b.innerText,
+                          modes: b.dataset.modes === '' ? -1 : +b.dataset.modes,
                           image: b.querySelector('img').getAttribute('src'),
                           html: b.innerHTML}))"""
         )
@@ -98,8 +99,8 @@ def room(browser, server):
 def test_the_lecturers_tiles_appear_and_update(room):
     lecturer = room["lecturer"]
     hostile = "<img src=x onerror=alert(1)>"[:24]
-    shown = wait_for(lambda: len(tiles(lecturer)) == 2 and tiles(lecturer), 30, "two tiles")
-    assert set(shown) == {"Ada", hostile}, shown  # the name as text, never as HTML
+    # the names as text, never as HTML
+    shown = wait_for(lambda: set(tiles(lecturer)) == {"Ada", hostile} and tiles(lecturer), 30)
     assert "&lt;img" in shown[hostile]["html"]
     assert lecturer.locator(".gan-lab-tile img[src='x']").count() == 0
     first = wait_for(lambda: tiles(lecturer)["Ada"]["step"] > 0 and tiles(lecturer)["Ada"], 30)
@@ -151,6 +152,19 @@ def test_a_challenge_is_reached_and_marked_with_its_step(room):
     assert re.search(r"reached at step \d+", marked[0]["text"])
 
 
+def test_the_tiles_sort_by_modes_covered(room):
+    lecturer = room["lecturer"]
+    lecturer.get_by_text("modes covered", exact=True).click()
+
+    def by_modes():
+        modes = [t["modes"] for t in tiles(lecturer).values()]  # (in the grid's order)
+        return len(set(modes)) > 1 and modes == sorted(modes, reverse=True)
+
+    wait_for(by_modes, 60, "the tiles in the order of their modes, most first")
+    lecturer.get_by_text("join time", exact=True).click()
+    wait_for(lambda: list(tiles(lecturer))[0] == "Ada", 30, "the first to join first")
+
+
 def test_two_rooms_are_kept_apart(browser, room):
     url, lecturer = room["url"], room["lecturer"]
     with opened(browser, url) as other:
@@ -185,6 +199,17 @@ def test_a_killed_training_process_is_said_on_its_students_tiles(room, server):
         30,
         "the tiles to say their training process ended",
     )
+
+
+def test_links_and_tiles_behind_a_base_path(browser):
+    with app_server({"GANLAB_PROCESSES": "1"}, base="/lab") as (url, _):
+        with opened(browser, url) as lecturer:
+            code, _ = open_room(lecturer, url)
+            join_link = f"{url}/?room={code}"
+            assert lecturer.get_by_text(join_link, exact=True).count() == 1
+            with opened(browser, join_link) as eve:
+                join(eve, "Eve")
+                wait_for(lambda: tiles(lecturer).get("Eve", {}).get("step", 0) > 0, 60, "Eve")
 
 
 def test_a_phone_joins_with_the_buttons_in_one_row_and_the_cloud_on_screen(browser, server):
