@@ -18,6 +18,7 @@ import weakref
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from gan_core.engine.config import SPECS, ConfigError, RunConfig
 from gan_core.live import rooms
 from gan_core.live.rooms import NoSuchRoom, RoomError, StoreDown, Tile
 
@@ -82,8 +83,17 @@ def follow(m: Member | None, handle) -> None:
 
 
 def diff(settings: dict, start: dict) -> dict:
-    """The flat settings that differ from the room's start."""
-    return {k: v for k, v in settings.items() if start.get(k) != v}
+    """The flat settings that differ from the room's start; after a change of target, its
+    parameters only where they differ from that target's defaults."""
+    ref = dict(start)
+    target = settings.get("target")
+    if target != start.get("target"):
+        try:
+            own = RunConfig(target=target).to_flat()
+        except ConfigError:  # (a custom target has no defaults of its own)
+            own = {}
+        ref.update({k: v for k, v in own.items() if k not in SPECS})
+    return {k: v for k, v in settings.items() if ref.get(k) != v}
 
 
 def tile(m: Member, challenge: dict | None) -> Tile:

@@ -108,6 +108,14 @@ def test_a_members_tile_shows_its_run_and_its_changed_settings(store):
     assert t["settings"] == {"gan": "cgan"} and t["image"].startswith("data:image/png")
 
 
+def test_a_changed_target_lists_its_parameters_only_where_they_differ():
+    start = RunConfig().to_flat()
+    ring = RunConfig.from_flat({"target": "ring", "gan": "cgan"}).to_flat()
+    assert members.diff(ring, start) == {"target": "ring", "gan": "cgan"}
+    wider = RunConfig.from_flat({"target": "ring", "radius": "3"}).to_flat()
+    assert members.diff(wider, start) == {"target": "ring", "radius": "3"}
+
+
 def test_a_challenge_is_marked_with_the_step_it_was_first_met(store):
     code, _ = store.open_room(RunConfig().to_flat())
     m = members.join(code, "")
