@@ -27,6 +27,7 @@ else:
             st.Page("app_pages/compare.py", title="Compare"),
             st.Page("app_pages/sweep.py", title="Sweep"),
             st.Page("app_pages/guide.py", title="Guide"),
+            st.Page("app_pages/classroom.py", title="Class", url_path="class"),
         ]
     )
     page.run()

@@ -2,6 +2,8 @@
 
 - ``Frames``: the frame route, ``GET <base>/_ganlab/frame/<token>?fig=<figure id>``: a
   run's newest frame as JSON (ui/frames.py), the one way a live picture updates;
+- ``Rooms``: ``GET <base>/_ganlab/room/<CODE>/tiles`` with the lecturer's key (header
+  ``X-Room-Key`` or ``?key=``): the room's tiles as JSON (ui/rooms.py), for the Class page;
 - ``PreloadPlotly``: the figures' Plotly loader (ui/plotly_loader.js) in each page's
   ``<head>``, so that the 4.6 MB Plotly.js loads and compiles as the page opens, not when
   the first figure arrives (a first Train click would wait for it).
@@ -16,7 +18,7 @@ from urllib.parse import parse_qs
 
 from starlette.middleware import Middleware
 
-from ui import frames
+from ui import frames, rooms
 
 ROOT = Path(__file__).resolve().parent
 LOADER = (ROOT / "ui" / "plotly_loader.js").read_text()
@@ -109,4 +111,35 @@ class Frames:
         await send({"type": "http.response.body", "body": body})
 
 
-MIDDLEWARE = [Middleware(Frames), Middleware(PreloadPlotly)]
+class Rooms:
+    """ASGI middleware: ``GET <base>/_ganlab/room/<CODE>/tiles`` answers the room's tiles
+    (rooms.answer, in a thread: a store may be remote): 200, or 403 (wrong key), 404
+    (no such room), 503 (the store cannot be reached). Everything else passes untouched."""
+
+    def __init__(self, app):
+        self.app = app
+
+    async def __call__(self, scope, receive, send):
+        prefix = frames.base_path() + rooms.ROUTE
+        path = scope.get("path", "") if scope["type"] == "http" else ""
+        if not path.startswith(prefix) or scope["method"] != "GET":
+            await self.app(scope, receive, send)
+            return
+        code, _, rest = path[len(prefix) :].partition("/")
+        key = dict(scope.get("headers") or []).get(b"x-room-key", b"").decode("latin-1")
+        key = key or parse_qs(scope.get("query_string", b"").decode()).get("key", [""])[0]
+        if rest == "tiles":
+            reply = await asyncio.to_thread(rooms.answer, code, key)
+        else:
+            reply = rooms.Answer(404, {"error": "unknown room route"})
+        body = json.dumps(reply.body).encode()
+        headers = [
+            (b"content-type", b"application/json"),
+            (b"content-length", str(len(body)).encode()),
+            (b"cache-control", b"no-store"),
+        ]
+        await send({"type": "http.response.start", "status": reply.status, "headers": headers})
+        await send({"type": "http.response.body", "body": body})
+
+
+MIDDLEWARE = [Middleware(Frames), Middleware(Rooms), Middleware(PreloadPlotly)]

@@ -9,6 +9,7 @@ from ui import (
     controls,
     custom_data,
     exports,
+    joining,
     live,
     presets,
     query,
@@ -35,6 +36,7 @@ def start(paused: bool, config=None, **opts):
     budget = opts.pop("max_steps", st.session_state.get("pg_budget_steps", MAX_STEPS))
     opts.setdefault("dot", style.dot())
     h = session.start(NAME, cfg, paused=paused, max_steps=budget, **view.wanted(KEY), **opts)
+    joining.follow(h)  # in a class's room, its tile shows this run
     session.send_changes(h, stepping.live_settings(KEY))
     return [h]
 
@@ -53,6 +55,7 @@ def load_model(saved, data: bytes, paused: bool) -> None:
 
 
 presets.from_link(KEY, list(PRESETS), pick)
+joining.room(KEY)  # ?room=CODE: a class's room
 defaults = query.config_from_url(KEY)
 with st.sidebar:
     preset = presets.selector(KEY, list(PRESETS), pick)
@@ -106,7 +109,7 @@ def buttons():
 
 
 handle = session.job(NAME)
-buttons_box = st.container()
+buttons_box = st.container(key="pg_transport")  # one row on a phone (ui/style.py)
 row = st.columns([6, 3.4, 2.2], vertical_alignment="bottom")
 with row[0]:
     view.layers_from_link(KEY, config)
@@ -137,6 +140,7 @@ if config is not None:
     if custom is not None:
         config = config.replace(target="custom", custom=custom)
 st.session_state["pg_config"] = config
+joining.note_config(config)
 st.session_state["pg_budget_steps"] = budget
 
 if handle is not None and config is not None:

@@ -6,9 +6,10 @@ import streamlit as st
 
 from gan_core.engine.config import ConfigError, RunConfig
 
-NOT_CONFIG = {"present", "preset", "page", "layers", "diagram"}
+NOT_CONFIG = {"present", "preset", "page", "layers", "diagram", "room", "key"}
 """Query keys that are page options, not run settings (layers: ui/view.layers_from_link;
-diagram=1: the Playground's diagram on)."""
+diagram=1: the Playground's diagram on; room: the class's room, ui/joining.py; key: the
+lecturer's, on the Class page)."""
 
 
 def parse(flat: dict[str, str]) -> tuple[RunConfig, list[str]]:

@@ -22,6 +22,17 @@ CSS = """
 .sweep-map td.live { outline: 2px dashed #888; }
 .sweep-legend { margin-top: 6px; font-size: 0.9em; }
 .sweep-legend span { display: inline-block; width: 28px; height: 14px; vertical-align: middle; }
+/* a phone (the room's QR code): Train, Pause, Step and Reset stay in one row, the room's
+   code beside the name field, so that the cloud is on the first screen */
+@media (max-width: 640px) {
+  .st-key-pg_transport [data-testid="stHorizontalBlock"],
+  .st-key-room_bar [data-testid="stHorizontalBlock"] { flex-wrap: nowrap !important; gap: 0.4rem; }
+  .st-key-pg_transport [data-testid="stColumn"],
+  .st-key-room_bar [data-testid="stColumn"] {
+    min-width: 0 !important; width: auto !important; flex: 1 1 0 !important; }
+  .st-key-pg_transport [data-testid="stColumn"]:nth-child(n+5) { display: none !important; }
+  .st-key-pg_transport button { padding-left: 0.3rem; padding-right: 0.3rem; }
+}
 </style>
 """
 

@@ -12,6 +12,7 @@ def test_no_v1_pages_directory_beside_app_py():
     live in app_pages/ instead."""
     assert not (ROOT / "pages").exists()
     assert sorted(p.name for p in (ROOT / "app_pages").glob("*.py")) == [
+        "classroom.py",
         "compare.py",
         "guide.py",
         "playground.py",
