@@ -1,10 +1,11 @@
-"""Debian's redis-server for the tests: started on a free port without persistence, stopped
-and started again on the same port (a store that lost Redis must find it again).
+"""Debian's redis-server for the tests: started on a free port, stopped and started again
+on the same port (a store that lost Redis must find it again).
 
     with redis_server() as url:          # url: "redis://127.0.0.1:<port>/0", a str
         ...
         url.stop()                       # Redis goes away (terminate, then wait)
-        url.start()                      # ... and comes back on the same port, empty
+        url.start()                      # ... and comes back on the same port: empty, or
+                                         # with its data (``persist=True``: an append-only file)
 
 `make redis` installs redis-server; tests skip with that hint when it is missing.
 """
@@ -42,10 +43,11 @@ def answers(port: int) -> bool:
 class RedisServer(str):
     """The server's URL (use it as a str) that can also stop and start the server."""
 
-    def __new__(cls, port: int, workdir: str):
+    def __new__(cls, port: int, workdir: str, persist: bool = False):
         self = super().__new__(cls, f"redis://127.0.0.1:{port}/0")
         self.port = port
         self.workdir = workdir
+        self.persist = persist
         self.process: subprocess.Popen | None = None
         return self
 
@@ -58,7 +60,8 @@ class RedisServer(str):
                 "--port", str(self.port),
                 "--bind", "127.0.0.1",
                 "--save", "",
-                "--appendonly", "no",
+                "--appendonly", "yes" if self.persist else "no",
+                "--appendfsync", "always",
                 "--dir", self.workdir,
                 "--daemonize", "no",
             ],
@@ -92,13 +95,13 @@ class RedisServer(str):
 
 
 @contextmanager
-def redis_server(port: int | None = None):
+def redis_server(port: int | None = None, persist: bool = False):
     """A running redis-server (its URL, a RedisServer); stopped on the way out. Skips the
-    test when redis-server is not installed."""
+    test when redis-server is not installed. ``persist``: its data outlives a restart."""
     if shutil.which("redis-server") is None:
         pytest.skip("redis-server is not installed (`make redis` installs it)")
     with tempfile.TemporaryDirectory(prefix="ganlab-redis-") as workdir:
-        server = RedisServer(port or free_port(), workdir)
+        server = RedisServer(port or free_port(), workdir, persist)
         server.start()
         try:
             yield server
