@@ -1,10 +1,11 @@
 """A run's configuration as a Jupyter notebook: plain PyTorch a student can read and run.
 
 The notebook trains the same configuration as the app (data, nets, loss, D:G steps,
-optimiser, cGAN labels or InfoGAN codes) with torch, numpy, scikit-learn and matplotlib
-only, never gan_core; then it plots the samples and prints the run's mode figures in the
-app's words. Its numbers are its own (one plain loop, not the app's cohorts), not the
-app's to the bit. Cell sources: notebook_cells.py and notebook_figures.py.
+optimiser, cGAN labels or InfoGAN codes, the settings against mode collapse) with torch,
+numpy, scikit-learn and matplotlib only, never gan_core; then it plots the samples and
+prints the run's mode figures in the app's words. Its numbers are its own (one plain
+loop, not the app's cohorts), not the app's to the bit. Cell sources: notebook_cells.py,
+notebook_mitigations.py (D) and notebook_figures.py.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from nbformat import v4
 
 from gan_core import notebook_cells as C
 from gan_core import notebook_figures as F
+from gan_core import notebook_mitigations as M
 from gan_core.engine import targets as T
 from gan_core.engine.config import RunConfig
 from gan_core.engine.gans import GAN_REGISTRY
@@ -114,9 +116,11 @@ def _loop_md(cfg: RunConfig) -> str:
         "G was given.",
         "infogan": "",
     }[cfg.gan]
+    packs = f" (in packs of {cfg.pack})" * (cfg.pack > 1)
     return (
         f"## Training loop\n\nEach step: {cfg.effective_d_steps} step(s) of D on a real "
-        f"batch of {cfg.batch} and a fake one (G fixed), then one step of G through D.{cond}"
+        f"batch of {cfg.batch // cfg.pack * cfg.pack}{packs} and a fake one (G fixed), "
+        f"then one step of G through D.{cond}"
         f"{ema} The losses are printed ten times."
     )
 
@@ -150,6 +154,13 @@ def _figures_md(cfg: RunConfig) -> str:
     return f"## Figures\n\n{what} Printed as the app's status line words them."
 
 
+def _mitigations(cfg: RunConfig) -> list:
+    """The section on the settings against mode collapse (none when they are off)."""
+    text, code = M.markdown(cfg), M.helpers(cfg)
+    cells = [v4.new_markdown_cell(text)] if text else []
+    return cells + ([v4.new_code_cell(code)] if code else [])
+
+
 def notebook(config: RunConfig, steps: int = DEFAULT_STEPS) -> nbformat.NotebookNode:
     """The notebook of ``config`` trained for ``steps`` steps (not executed)."""
     if not 1 <= steps <= MAX_STEPS:
@@ -160,6 +171,7 @@ def notebook(config: RunConfig, steps: int = DEFAULT_STEPS) -> nbformat.Notebook
         code(C.setup(config, steps)),
         md(_data_md(config)),
         code(C.data(config)),
+        *_mitigations(config),
         md(_networks_md(config)),
         code(C.networks(config)),
         md(_loss_md(config)),

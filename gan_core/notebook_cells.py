@@ -4,11 +4,12 @@ Plain PyTorch, numpy, scikit-learn and matplotlib in the lecture's style: each f
 returns one cell's source. The code reproduces the engine's data makers (targets.py),
 nets (nets.py), losses (losses.py), GAN types (gans.py), optimisers (trainer.py) and
 mode figures (metrics.py, coverage.py, judge.py), written out for reading, never
-imported.
+imported. D, with the settings against mode collapse: notebook_mitigations.py.
 """
 
 from __future__ import annotations
 
+from gan_core import notebook_mitigations as M
 from gan_core.engine import targets as T
 from gan_core.engine.config import RunConfig
 from gan_core.engine.evaluation import count_modes
@@ -59,12 +60,13 @@ def setup(cfg: RunConfig, steps: int) -> str:
             else []
         ),
         "from torch import nn",
+        *M.imports(cfg),
         "",
         f"SEED = {p.seed}",
         f"STEPS = {steps}  # training steps: each is D_STEPS steps of D, then one of G",
         f"N_POINTS = {p.n_points}  # size of the training set",
         f"Z_DIM = {p.z_dim}  # dimension of the noise z ({p.z_dist})",
-        f"BATCH = {p.batch}",
+        *M.batch(cfg),
         f"D_STEPS = {p.effective_d_steps}  # D steps per G step",
         f"LR_G, LR_D = {num(p.lr_g)}, {num(p.lr_d)}  # learning rates",
         f"BETA1, BETA2 = {num(p.beta1)}, {num(p.beta2)}  # "
@@ -184,15 +186,6 @@ def data(cfg: RunConfig) -> str:
 # --- networks, losses, training --------------------------------------------------------
 
 
-def _layers(n_in: str, n_out: str, depth: int, width: int, act: str, head: bool) -> list[str]:
-    lines = []
-    for i in range(depth):
-        lines.append(f"nn.Linear({n_in if i == 0 else width}, {width}), {act},")
-    if head:
-        lines.append(f"nn.Linear({width}, {n_out}),")
-    return lines
-
-
 def networks(cfg: RunConfig) -> str:
     act = ACT[cfg.activation]
     target = T.TARGETS[cfg.target]
@@ -204,45 +197,11 @@ def networks(cfg: RunConfig) -> str:
             f"N_CONT = {cfg.cont_codes}  # continuous codes, uniform in [-1, 1]",
             "",
         ]
-    g = _layers(f"Z_DIM{g_extra}", "DIM", cfg.g_depth, cfg.g_width, act, True)
+    g = M.layers(f"Z_DIM{g_extra}", "DIM", cfg.g_depth, cfg.g_width, act, True)
     if target.g_out == "tanh":
         g.append("nn.Tanh(),  # samples in [-1, 1], as the data")
     out += ["G = nn.Sequential(", *("    " + ln for ln in g), ")"]
-    d_in = "DIM + N_CLASSES" if cfg.gan == "cgan" else "DIM"
-    if cfg.gan == "infogan":
-        d = _layers(d_in, "", cfg.d_depth, cfg.d_width, act, False)
-        out += [
-            "D_body = nn.Sequential(  # D's features, shared by its two heads",
-            *("    " + ln for ln in d),
-            ")",
-            f"D_head = nn.Linear({cfg.d_width}, 1)  # real or fake",
-            f"Q_head = nn.Linear({cfg.d_width}, N_CODES + N_CONT)  # predicts G's codes",
-            "",
-            "",
-            "def D(x):",
-            "    return D_head(D_body(x)).squeeze(1)",
-            "",
-            "",
-            "def Q(x):",
-            "    return Q_head(D_body(x))",
-            "",
-            "",
-            "d_params = [*D_body.parameters(), *D_head.parameters(), *Q_head.parameters()]",
-        ]
-    else:
-        d = _layers(d_in, "1", cfg.d_depth, cfg.d_width, act, True)
-        out += [
-            "D_net = nn.Sequential(",
-            *("    " + ln for ln in d),
-            ")",
-            "",
-            "",
-            "def D(x):",
-            "    return D_net(x).squeeze(1)  # one logit (or critic value) per sample",
-            "",
-            "",
-            "d_params = list(D_net.parameters())",
-        ]
+    out += M.discriminator(cfg, act)
     if cfg.optimizer == "adam":
         out += [
             "opt_g = torch.optim.Adam(G.parameters(), lr=LR_G, betas=(BETA1, BETA2))",
@@ -291,17 +250,15 @@ def g_loss(fake):
 
 
 def g_loss(fake):
-    return -fake.mean()
-
-
-def gradient_penalty(real, fake, cond=None):
+    return -fake.mean()""",
+}
+GP = """def gradient_penalty(real, fake, cond=None):
     \"\"\"(|grad D(x_hat)| - 1)^2 on points x_hat between real and fake ones.\"\"\"
     alpha = torch.rand(len(real), 1)
     mixed = (alpha * real + (1 - alpha) * fake).requires_grad_(True)
     inputs = mixed if cond is None else torch.cat([mixed, cond], 1)
     (grad,) = torch.autograd.grad(D(inputs).sum(), mixed, create_graph=True)
-    return ((grad.norm(dim=1) - 1) ** 2).mean()""",
-}
+    return ((grad.norm(dim=1) - 1) ** 2).mean()"""
 
 INFO = """
 
@@ -321,7 +278,10 @@ NOISE = {
 
 
 def loss(cfg: RunConfig) -> str:
-    return LOSS[cfg.loss] + (INFO if cfg.gan == "infogan" else "")
+    text = LOSS[cfg.loss]
+    if cfg.loss == "wgan-gp":
+        text += "\n\n\n" + (M.GP_PACKED if M.packs(cfg) else GP)
+    return text + (INFO if cfg.gan == "infogan" else "")
 
 
 def latent(cfg: RunConfig) -> str:
@@ -367,7 +327,10 @@ def _fake_batch(cfg: RunConfig, n: str, indent: str, labels_from: str | None) ->
 
 def loop(cfg: RunConfig) -> str:
     cgan, info = cfg.gan == "cgan", cfg.gan == "infogan"
-    d_of = (lambda v: f"D(torch.cat([{v}, cond], 1))") if cgan else (lambda v: f"D({v})")
+    labelled = (lambda v: f"torch.cat([{v}, cond], 1)") if cgan else (lambda v: v)
+    d_of = lambda v: f"D({M.d_input(cfg, labelled(v))})"  # noqa: E731
+    q_of = f"Q({M.d_input(cfg, 'fake')})"
+    sn = M.sn(cfg)
     i2 = " " * 8
     lines = ["LOG_EVERY = max(STEPS // 10, 1)"]
     if cfg.ema > 0:
@@ -375,31 +338,36 @@ def loop(cfg: RunConfig) -> str:
     lines += [
         "for step in range(1, STEPS + 1):",
         "    # D: D_STEPS steps on a real batch and a fake batch (G's output held fixed)",
+        *["    power_iteration(True)  # each D step moves the estimate of σ"] * sn,
         "    for _ in range(D_STEPS):",
         f"{i2}idx = torch.randint(len(X), (BATCH,))",
         f"{i2}real = X[idx]",
         *_fake_batch(cfg, "BATCH", i2, "idx"),
         f"{i2}with torch.no_grad():",
         f"{i2}    fake = G(z_in)",
-        f"{i2}loss_d = d_loss({d_of('real')}, {d_of('fake')})",
     ]
+    d_loss = [f"{i2}loss_d = d_loss({d_of('real')}, {d_of('fake')})"]
+    if len(d_loss[0]) + 4 * sn > 100:  # (a cGAN's packs: over two lines)
+        d_loss = [f"{i2}loss_d = d_loss(", f"{i2}    {d_of('real')}, {d_of('fake')}", f"{i2})"]
     if cfg.loss == "wgan-gp":
         gp_cond = ", cond" if cgan else ""
-        lines.append(f"{i2}loss_d = loss_d + GP_WEIGHT * gradient_penalty(real, fake{gp_cond})")
+        d_loss.append(f"{i2}loss_d = loss_d + GP_WEIGHT * gradient_penalty(real, fake{gp_cond})")
     if info:
-        lines.append(f"{i2}loss_d = loss_d + INFO_WEIGHT * info_loss(Q(fake), code, cont)")
+        d_loss.append(f"{i2}loss_d = loss_d + INFO_WEIGHT * info_loss({q_of}, code, cont)")
+    lines += M.d_step(cfg, d_loss, i2)
     lines += [
         f"{i2}opt_d.zero_grad()",
         f"{i2}loss_d.backward()",
         f"{i2}opt_d.step()",
         "",
         "    # G: one step, through D" + (" and Q" if info else ""),
+        *["    power_iteration(False)  # G reads σ as it is"] * sn,
         *_fake_batch(cfg, "BATCH", "    ", None),
         "    fake = G(z_in)",
         f"    loss_g = g_loss({d_of('fake')})",
     ]
     if info:
-        lines.append("    loss_g = loss_g + INFO_WEIGHT * info_loss(Q(fake), code, cont)")
+        lines.append(f"    loss_g = loss_g + INFO_WEIGHT * info_loss({q_of}, code, cont)")
     lines += ["    opt_g.zero_grad()", "    loss_g.backward()", "    opt_g.step()"]
     if cfg.ema > 0:
         lines += [

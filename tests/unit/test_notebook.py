@@ -198,3 +198,110 @@ def test_cgan_ring_at_5000_steps_covers_seven_of_eight_modes(run):
     out = run(notebook.notebook(config("ring", gan="cgan"), 5000))
     covered, total = map(int, re.search(r"modes covered (\d+)/(\d+)", figures_line(out)).groups())
     assert total == 8 and covered >= 7, out[-800:]
+
+
+# --- the settings against mode collapse (pack, mbstd, spectral_norm) --------------------
+
+AGAINST_COLLAPSE = {
+    "pack": {"pack": 3},
+    "mbstd": {"mbstd": "on"},
+    "sn": {"spectral_norm": "on"},
+    "all": {"pack": 2, "mbstd": "on", "spectral_norm": "on"},
+}
+WRITES = {
+    "pack": ("def pack(x, m=PACK):", "PACK = 3", "D(pack(real))"),
+    "mbstd": ("def minibatch_std(h):", "minibatch_std(D_body(x))"),
+    "sn": ("spectral_norm(nn.Linear(", "with parametrize.cached():", "power_iteration(False)"),
+}
+
+
+@pytest.mark.parametrize("gan", ["gan", "cgan", "infogan"])
+@pytest.mark.parametrize("setting", list(AGAINST_COLLAPSE))
+def test_each_setting_against_collapse_builds_code_that_compiles(gan, setting):
+    for loss in ("nonsaturating", "wgan-gp"):
+        nb = notebook.notebook(config("ring", gan=gan, loss=loss, **AGAINST_COLLAPSE[setting]), 100)
+        nbformat.validate(nb)
+        for source in code_cells(nb):
+            compile(source, f"<{gan} {loss} {setting}>", "exec")
+            assert imported(source) <= ALLOWED, imported(source)
+            assert "gan_core" not in source
+        source = "\n".join(code_cells(nb))
+        for name, texts in WRITES.items():
+            if setting in (name, "all"):
+                for text in texts:
+                    if name == "pack" and setting == "all":
+                        text = text.replace("PACK = 3", "PACK = 2")
+                    if gan == "cgan":
+                        text = text.replace("pack(real)", "pack(torch.cat([real, cond], 1))")
+                    assert text in source, (setting, text)
+        md = "\n".join(c.source for c in nb.cells if c.cell_type == "markdown")
+        assert "## Against mode collapse" in md
+
+
+def test_without_them_the_notebook_writes_none_of_them():
+    for gan in ("gan", "cgan", "infogan"):
+        nb = notebook.notebook(config("ring", gan=gan, loss="wgan-gp"), 100)
+        source = "\n".join(code_cells(nb))
+        for text in ("PACK", "pack(", "minibatch_std", "spectral_norm", "parametrize"):
+            assert text not in source, (gan, text)
+        assert "Against mode collapse" not in "".join(c.source for c in nb.cells)
+
+
+def built(cfg: RunConfig) -> dict:
+    """The notebook's namespace after its cells up to the training loop, run here."""
+    ns: dict = {}
+    for source in code_cells(notebook.notebook(cfg, 100)):
+        if "for step in range" in source:
+            return ns
+        exec(compile(source, "<notebook>", "exec"), ns)
+    raise AssertionError("no training loop")
+
+
+def test_the_notebooks_d_is_the_apps_shape_and_method():
+    from gan_core.engine.nets import minibatch_std
+    from gan_core.engine.trainer import Trainer
+
+    cfg = config("ring", gan="infogan", n_points=600, **AGAINST_COLLAPSE["all"])
+    ns = built(cfg)
+    torch, parametrize = ns["torch"], ns["parametrize"]
+    app = Trainer(cfg).model
+    body, head, q = ns["D_body"], ns["D_head"], ns["Q_head"]
+    # the same layers, the same sizes: m samples in, one more feature, m samples' codes out
+    assert [m.weight.shape for m in (*body[::2], head, q)] == [
+        m.weight.shape for m in (*app.D.hidden(), app.D.head, app.D.q)
+    ]
+    x = ns["X"][:6]
+    assert torch.equal(ns["pack"](x), app.packed(x[None])[0])
+    assert ns["D"](ns["pack"](x)).shape == (3,)
+    assert ns["Q"](ns["pack"](x)).shape == (6, cfg.n_codes)
+    h = torch.randn(7, 5)
+    assert torch.allclose(ns["minibatch_std"](h), minibatch_std(h))
+    # spectral norm on D's hidden layers and head (exactly its norm), not on Q's head
+    assert all(parametrize.is_parametrized(m) for m in (*body[::2], head))
+    assert not parametrize.is_parametrized(q)
+    assert torch.allclose(head.weight.norm(), torch.tensor(1.0))
+    raw = body[0].parametrizations.weight.original.detach()
+    sigma = torch.linalg.matrix_norm(body[0].weight.detach(), 2).item()
+    assert torch.linalg.matrix_norm(raw, 2) > 2 and 0.999 < sigma < 1.05, sigma  # (σ estimated)
+    # one power iteration per D step, none in G's
+    u = lambda: body[0].parametrizations.weight[0]._u.clone()  # noqa: E731
+    before = u()
+    ns["power_iteration"](False)
+    ns["D"](ns["pack"](x))
+    assert torch.equal(u(), before), "G's step reads σ without moving it"
+    ns["power_iteration"](True)
+    with parametrize.cached():
+        ns["D"](ns["pack"](x))
+        moved = u()
+        ns["D"](ns["pack"](x))
+        ns["Q"](ns["pack"](x))
+    assert not torch.equal(moved, before) and torch.equal(u(), moved), "one iteration per D step"
+
+
+@pytest.mark.parametrize("gan", ["gan", "infogan"])
+def test_a_notebook_with_all_three_runs_and_prints_the_figures(run, gan):
+    nb = notebook.notebook(config("ring", gan=gan, **AGAINST_COLLAPSE["all"]), 100)
+    out = run(nb)
+    assert "step 100: loss_d" in out
+    line = figures_line(out)
+    assert re.match(r"modes covered \d/8 · hq \d+% · effective modes \d", line), line
