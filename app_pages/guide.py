@@ -80,7 +80,9 @@ st.markdown(
     "What the views measure (on 2,500 generated points):\n"
     "- **modes covered**: modes with at least one *high-quality* point, within 3 standard "
     "deviations of the mode's centre (faint circles on the point cloud);\n"
-    "- **hq**: the share of high-quality points;\n"
+    "- **hq**: the share of high-quality points. The ring's own samples score 98.9 % "
+    "(1 − e^(−4.5)); an hq above that is not better: G's modes are narrower than the "
+    "data's;\n"
     "- **effective modes** = exp(entropy of the samples per mode): “G effectively makes 2.3 "
     "of the 8 modes”. A run counts as *collapsed* at K/2 or fewer.\n\n"
     "The bar chart shows the samples per mode against the equal share (dashed)."
@@ -172,6 +174,43 @@ for name, preset in SWEEP_PRESETS.items():
         icon=":material/grid_on:",
     )
     st.caption(preset.caption)
+
+st.header("8 · Other ways out of mode collapse")
+st.markdown(
+    "Labels and codes are not the only answers. Three changes to D, each a setting in "
+    "the Playground's *Against mode collapse* section, work with any GAN type and loss. "
+    "Each link opens the collapse demo's plain GAN (the ring, 5 D steps per G step, the "
+    "same seed) with that one setting changed: train it and compare with the collapse "
+    "demo above. How much each helps depends on the settings and the seed."
+)
+st.markdown(
+    "**PacGAN** (`pack` = m): D judges m samples together, all real or all generated, "
+    "concatenated into one input. A collapsed G's m samples look alike, a giveaway when "
+    "seen together:"
+)
+st.latex(
+    r"\min_G \max_D \ \mathbb{E}_{x_1,\dots,x_m\sim p_\text{data}}"
+    r"\big[\log D(x_1,\dots,x_m)\big]"
+    r" + \mathbb{E}_{z_1,\dots,z_m}\big[\log\big(1 - D(G(z_1),\dots,G(z_m))\big)\big]"
+)
+guide.mitigation_link("pack")
+st.markdown(
+    "**Minibatch standard deviation** (`mbstd`): D's last layer also reads how spread the "
+    "batch is, the mean over D's last hidden features h of their standard deviation over "
+    "the batch. A batch of near-identical generated points has a smaller spread than a "
+    "real one, and D can see it:"
+)
+st.latex(r"s = \frac{1}{F}\sum_{f=1}^{F} \operatorname{std}_{i\in\text{batch}}\, h_{i,f}")
+guide.mitigation_link("mbstd")
+st.markdown(
+    "**Spectral normalisation** (`spectral_norm`): each of D's layers uses its weights "
+    "divided by their largest singular value (estimated with one power iteration per D "
+    "step), so no layer stretches its input by more than 1: D stays smooth and cannot "
+    "turn arbitrarily sharp around the few modes G draws, and its gradients for G stay "
+    "bounded."
+)
+st.latex(r"\bar W = \frac{W}{\sigma(W)},\qquad \sigma(W) = \max_{\|v\|=1}\|Wv\|")
+guide.mitigation_link("spectral_norm")
 
 st.header("All demos")
 for name in PRESETS:

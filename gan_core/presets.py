@@ -111,7 +111,9 @@ def covers(run: str, hq: float = 0.0, eff: float = 0.0, rkl: float = math.inf):
 
 
 def beats(run: str, modes: int, hq: float, rkl: float) -> Callable[[Rows], bool]:
-    """Better than the best published figures on all three at once: ≥ modes, > hq and < rkl."""
+    """The best published figures' thresholds passed at once: ≥ modes, > hq and < rkl. (An
+    hq above the target's own, 0.989 on the ring and grid, is no further win: it means
+    modes narrower than the data's, docs/metrics.md.)"""
 
     def test(rows: Rows) -> bool:
         r = rows[run]
@@ -138,7 +140,8 @@ _INFOGAN_COVERS = Claim(
     "infogan covers 8/8 modes with effective modes ≥ 7.2", covers("infogan", eff=0.9)
 )
 _INFOGAN_BEATS = Claim(
-    "infogan beats the best published ring figures at once: 8/8 modes, hq > 0.982, rkl < 0.07",
+    "infogan passes the best published ring figures at once: 8/8 modes, hq > 0.982 (the "
+    "ring's own samples: 0.989), rkl < 0.07",
     beats("infogan", 8, 0.982, 0.07),
 )
 register(
@@ -151,7 +154,9 @@ register(
         "'effective modes' fall to 1 to 3. With the same settings, seed and budget, the "
         "conditional GAN, told which mode to draw, puts a sharp blob on every Gaussian, "
         "and InfoGAN, without labels, gives each of its 8 codes (colours) a Gaussian of "
-        "its own. (G's weights are averaged over its last ~100 steps for the picture.)",
+        "its own. Their blobs come out narrower than the data's Gaussians: hq near 100 %, "
+        "above the 98.9 % the ring's own samples score, which is no better fit. (G's "
+        "weights are averaged over its last ~100 steps for the picture.)",
         _RING_STEPS,
         {g: _RING.replace(gan=g) for g in ("gan", "cgan", "infogan")},
         (
@@ -168,8 +173,9 @@ register(
         "The collapse demo's settings and budget (use the same seed), with each point's "
         "mode given to G and D as a label: the conditional GAN draws every one of the 8 "
         "Gaussians from its own label, so it cannot collapse across modes. Watch the "
-        "colours: one colour per Gaussian, every blob sharp on its Gaussian (high-quality "
-        "share near 1).",
+        "colours: one colour per Gaussian, every blob on its Gaussian and narrower than it: "
+        "the high-quality share near 1 is above the 98.9 % the ring's own samples score "
+        "(modes narrower than the data's, not a better fit).",
         _RING_STEPS,
         {"cgan": _RING.replace(gan="cgan")},
         (_CGAN_COVERS,),
@@ -182,9 +188,11 @@ register(
         "The collapse demo's settings and budget (use the same seed), without labels: "
         "InfoGAN feeds G a random code (one of 8) and has D's Q head guess it back from "
         "the generated point, so G must make the codes easy to tell apart. Watch the "
-        "colours: each code ends on a Gaussian of its own, all 8 covered, nearly every "
-        "sample high quality; better, at once, than the published mode-collapse figures "
-        "for this benchmark (see docs/presets.md).",
+        "colours: each code ends on a Gaussian of its own, all 8 covered, with the modes and "
+        "reverse KL of the best published mode-collapse figures for this benchmark "
+        "reached at once (see docs/presets.md). Its hq near 100 % is above the 98.9 % the "
+        "ring's own samples score: its blobs are narrower than the data's Gaussians, "
+        "which is no better fit.",
         _RING_STEPS,
         {"infogan": _RING.replace(gan="infogan")},
         (_INFOGAN_COVERS, _INFOGAN_BEATS),
@@ -256,7 +264,9 @@ register(
         "between them, "
         "and several modes get none. InfoGAN with 25 codes gives each code a Gaussian of "
         "its own: "
-        "watch every mode take one colour and the high-quality share climb to nearly 1.",
+        "watch every mode take one colour and the high-quality share climb to nearly 1, "
+        "above the 98.9 % the grid's own samples score: its blobs end narrower than the "
+        "data's Gaussians, which is no better fit.",
         20_000,
         {g: _GRID.replace(gan=g) for g in ("gan", "infogan")},
         (
@@ -270,7 +280,8 @@ register(
                 covers("infogan", eff=0.9),
             ),
             Claim(
-                "infogan beats the best published grid row: 25/25 modes, hq > 0.948, rkl < 0.04",
+                "infogan passes the best published grid figures: 25/25 modes, hq > 0.948 "
+                "(the grid's own samples: 0.989), rkl < 0.04",
                 covers("infogan", hq=0.948 + 1e-9, rkl=0.04),
             ),
         ),

@@ -190,6 +190,36 @@ def panel() -> None:
             )
 
 
+def coverage_caption(data_hq: float | None, narrower: list[str] = ()) -> str:
+    """The coverage chart's caption: what its lines are, the target's own hq, and the
+    runs (``narrower``) whose hq is above it by more than noise."""
+    text = "Modes covered (solid) and high-quality share (dotted) against the step"
+    if data_hq is None:
+        return text
+    text += (
+        f"; grey: the data's own hq ({data_hq:.1%}, what the target's own samples score). "
+        "An hq above it is not a better fit: G's samples sit closer to the centres than "
+        "the data's do, its modes narrower than the data's"
+    )
+    if narrower:
+        text += f". Above it now: {', '.join(narrower)}"
+    return text
+
+
+def narrower_runs(runs: dict[str, JobHandle]) -> list[str]:
+    """The titles of the runs whose latest hq is above the data's own by more than noise."""
+    out = []
+    for label, handle in runs.items():
+        snap = handle.history.latest()
+        if (
+            handle.info is not None
+            and snap is not None
+            and handle.info.narrower(snap.metrics.get("hq"))
+        ):
+            out.append(run_title(label))
+    return out
+
+
 def draw_curves() -> None:
     """Modes covered and hq share of all runs in one chart; samples per mode per run."""
     runs = session.group(NAME)
@@ -199,8 +229,9 @@ def draw_curves() -> None:
     total = infos[0].modes_total
     series = {run_title(k): h.history.series for k, h in runs.items()}
     if total:
-        st.caption("Modes covered (solid) and high-quality share (dotted) against the step")
-        live.chart(curves.compare_coverage_figure(series, total), f"{KEY}cov")
+        own = infos[0].data_hq
+        st.caption(coverage_caption(own, narrower_runs(runs)))
+        live.chart(curves.compare_coverage_figure(series, total, data_hq=own), f"{KEY}cov")
     st.caption("k-NN coverage (solid) and precision (dotted) against the step, any target")
     live.chart(curves.compare_prdc_figure(series), f"{KEY}prdc")
     if not total:

@@ -1,5 +1,5 @@
-"""The Guide's live plots: the G-loss curves with a run's D(G(z)) on them, and the optimal
-D between two densities moved with sliders."""
+"""The Guide's live plots (the G-loss curves with a run's D(G(z)) on them, the optimal D
+between two densities moved with sliders) and its links to the mitigations' demos."""
 
 from __future__ import annotations
 
@@ -7,7 +7,8 @@ import streamlit as st
 
 from gan_core.engine.config import RunConfig
 from gan_core.figures import lecture_figures
-from ui import live, session, transport
+from gan_core.presets import PRESETS
+from ui import live, query, session, transport
 
 KEY = "guide_"
 DEMO = RunConfig(
@@ -69,3 +70,28 @@ def optimal_d() -> None:
     g_mean = c2.slider("p_g's mean (the generator)", -3.0, 3.0, 1.5, 0.1, key=f"{KEY}g_mean")
     g_std = c3.slider("p_g's spread", 0.3, 3.0, 1.0, 0.1, key=f"{KEY}g_std")
     live.chart(lecture_figures.optimal_d_figure(data_mean, g_mean, 1.0, g_std), f"{KEY}optimal_d")
+
+
+MITIGATIONS = {
+    "pack": ("PacGAN: D judges 4 samples at once", {"pack": 4}),
+    "mbstd": ("Minibatch std: D sees the batch's spread", {"mbstd": "on"}),
+    "spectral_norm": ("Spectral normalisation of D", {"spectral_norm": "on"}),
+}
+"""Setting → (link label, the change to the collapse demo's plain GAN)."""
+
+
+def mitigation_demo(setting: str) -> dict[str, str]:
+    """The Playground link's query: the collapse demo's plain GAN (the ring, 5 D steps per
+    G step) with the one setting changed, so it stands beside the collapse demo."""
+    base = PRESETS["collapse-ring"].runs["gan"]
+    return query.link_params(base.replace(**MITIGATIONS[setting][1]))
+
+
+def mitigation_link(setting: str) -> None:
+    label, _ = MITIGATIONS[setting]
+    st.page_link(
+        "app_pages/playground.py",
+        label=f"{label} (Playground)",
+        query_params=mitigation_demo(setting),
+        icon=":material/play_circle:",
+    )

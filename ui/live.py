@@ -221,7 +221,8 @@ def draw_curves(handle: JobHandle | None, key: str) -> None:
     series = handle.history.series
     chart(curves.loss_figure(series, info.config.gan), f"{key}_loss")
     if info.modes_total:
-        chart(curves.coverage_figure(series, info.modes_total), f"{key}_cov")
+        cov = curves.coverage_figure(series, info.modes_total, data_hq=info.data_hq)
+        chart(cov, f"{key}_cov")
     st.caption(
         "Precision and density: G's samples look like the data; recall and coverage: G "
         "makes all of it (k-nearest neighbours, k = 5; the Guide has the definitions)"

@@ -52,6 +52,20 @@ def count_modes(cfg, labels: np.ndarray | None) -> int | None:
     return cfg.n_classes if target.image is not None else None
 
 
+def data_hq(modes, class_modes, real: np.ndarray) -> tuple[float | None, int]:
+    """The target's own hq and the samples it was measured on (0: exact), or (None, 0).
+
+    A Gaussian mixture's own samples score metrics.gaussian_hq in the data's dimension
+    (0.989 for the ring and grid); a labelled custom set's points are scored by the
+    same Mahalanobis rule as G's (they need not be Gaussian); the digits have none (the
+    judge was fitted on the real digits, so its confidence on them is no reference)."""
+    if modes is not None:
+        return metrics.gaussian_hq(modes.centres.shape[1]), 0
+    if class_modes is not None:
+        return coverage.class_mode_metrics(real, class_modes)["hq"], len(real)
+    return None, 0
+
+
 class Evaluator:
     """Holds the target's reference sample and latents, so every evaluation is comparable."""
 
@@ -76,6 +90,7 @@ class Evaluator:
         self.class_modes = None
         if labels is not None and self.modes_total:
             self.class_modes = coverage.class_modes(self.real, labels)
+        self.data_hq, self.data_hq_n = data_hq(self.modes, self.class_modes, self.real)
         pick = rng.permutation(len(self.real))[:PRDC_SAMPLES]
         self.balls = coverage.RealBalls(
             self.real[np.sort(pick)] if not target.fixed else self.real, coverage.PRDC_K

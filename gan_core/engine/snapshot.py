@@ -11,9 +11,11 @@ from dataclasses import dataclass, field
 import numpy as np
 import torch
 
+from gan_core.engine import coverage
 from gan_core.engine import targets as T
 from gan_core.engine.config import RunConfig
-from gan_core.engine.evaluation import Evaluator, count_modes
+from gan_core.engine.evaluation import Evaluator, count_modes, data_hq
+from gan_core.engine.metrics import narrower_than_data
 from gan_core.engine.trainer import Trainer
 
 VIEW_POINTS = 500
@@ -41,6 +43,17 @@ class RunInfo:
     set's classes, the ten digits; None when the target has no modes."""
     image: tuple[int, int] | None = None
     """(rows, columns) of one sample drawn as a picture (digits); None: points on the plane."""
+    data_hq: float | None = None
+    """The target's own hq (evaluation.data_hq): what its own samples score; a run above
+    it by more than noise (metrics.narrower_than_data) has modes narrower than the data's."""
+    data_hq_n: int = 0
+    """The samples ``data_hq`` was measured on (0: exact)."""
+
+    def narrower(self, hq: float | None) -> bool:
+        """Whether ``hq`` is above the data's own by more than sampling noise."""
+        if hq is None or self.data_hq is None:
+            return False
+        return narrower_than_data(hq, self.data_hq, n_data=self.data_hq_n)
 
 
 @dataclass(frozen=True)
@@ -84,6 +97,10 @@ def preview_info(cfg: RunConfig) -> RunInfo:
     target = T.TARGETS[cfg.target]
     x, y = make_dataset(cfg)
     modes = target.modes(**cfg.params)
+    own, own_n = None, 0
+    if modes is not None or cfg.target == "custom":
+        labelled = cfg.target == "custom" and count_modes(cfg, y)
+        own, own_n = data_hq(modes, coverage.class_modes(x, y) if labelled else None, x)
     return RunInfo(
         config=cfg,
         real=np.asarray(x[:REAL_POINTS], dtype=np.float32),
@@ -95,6 +112,8 @@ def preview_info(cfg: RunConfig) -> RunInfo:
         n_codes=cfg.n_codes if cfg.gan == "infogan" else cfg.n_classes,
         modes_total=count_modes(cfg, y),
         image=target.image,
+        data_hq=own,
+        data_hq_n=own_n,
     )
 
 
@@ -112,6 +131,8 @@ def run_info(trainer: Trainer, evaluator: Evaluator) -> RunInfo:
         n_codes=cfg.n_codes if cfg.gan == "infogan" else cfg.n_classes,
         modes_total=evaluator.modes_total,
         image=T.TARGETS[cfg.target].image,
+        data_hq=evaluator.data_hq,
+        data_hq_n=evaluator.data_hq_n,
     )
 
 

@@ -86,9 +86,13 @@ COVERAGE_LINES = (
 
 
 def coverage_figure(
-    series: dict[str, list[float]], modes_total: int | None, height: int = 260
+    series: dict[str, list[float]],
+    modes_total: int | None,
+    height: int = 260,
+    data_hq: float | None = None,
 ) -> go.Figure:
-    """Modes covered and effective modes (left axis, 0..K) and the hq share (right, 0–1)."""
+    """Modes covered and effective modes (left axis, 0..K) and the hq share (right, 0–1);
+    with ``data_hq``, a grey line at the target's own hq."""
     if not modes_total:
         return message_figure("this target has no known modes", height)
     x, ys = _measured(series, [key for key, _, _, _ in COVERAGE_LINES])
@@ -96,12 +100,49 @@ def coverage_figure(
         dict(type="scatter", x=x, y=ys[key], mode="lines", name=name, yaxis=axis, line=line)
         for key, name, line, axis in COVERAGE_LINES
     ]
-    return go.Figure(traces, _coverage_layout(modes_total, height, "coverage"), _validate=False)
+    layout = _coverage_layout(modes_total, height, "coverage", data_hq)
+    return go.Figure(traces, layout, _validate=False)
 
 
-def _coverage_layout(modes_total: int, height: int, revision: str) -> dict:
-    """Modes on the left axis (0..K), the hq share on the right (0–100 %)."""
+def data_hq_line(data_hq: float | None) -> dict:
+    """A dashed grey line at the target's own hq on the hq axis, labelled: an hq above it
+    means modes narrower than the data's, not a better fit (docs/metrics.md)."""
+    if data_hq is None:
+        return {}
+    line = dict(
+        type="line",
+        xref="paper",
+        x0=0,
+        x1=1,
+        yref="y2",
+        y0=data_hq,
+        y1=data_hq,
+        line=dict(color=DATA_HQ_COLOUR, width=1, dash="dash"),
+        layer="below",
+    )
+    label = dict(
+        xref="paper",
+        x=0,
+        xanchor="left",
+        yref="y2",
+        y=data_hq,
+        yanchor="top",
+        text=f"data's own hq {data_hq:.1%}",
+        showarrow=False,
+        font=dict(size=11, color=DATA_HQ_COLOUR),
+    )
+    return dict(shapes=[line], annotations=[label])
+
+
+DATA_HQ_COLOUR = "#595959"
+"""Grey with 7:1 contrast on white: the label is text (the accessibility check)."""
+
+
+def _coverage_layout(modes_total: int, height: int, revision: str, data_hq=None) -> dict:
+    """Modes on the left axis (0..K), the hq share on the right (0–100 %), and the
+    target's own hq as a line (``data_hq``)."""
     return dict(
+        **data_hq_line(data_hq),
         height=height,
         margin=dict(MARGIN, r=40),
         xaxis=dict(title=dict(text="step", standoff=2)),
@@ -126,9 +167,13 @@ def _coverage_layout(modes_total: int, height: int, revision: str) -> dict:
 
 
 def compare_coverage_figure(
-    runs: dict[str, dict[str, list[float]]], modes_total: int | None, height: int = 300
+    runs: dict[str, dict[str, list[float]]],
+    modes_total: int | None,
+    height: int = 300,
+    data_hq: float | None = None,
 ) -> go.Figure:
-    """Several runs in one chart: modes covered (solid) and hq share (dotted) per run.
+    """Several runs in one chart: modes covered (solid) and hq share (dotted) per run,
+    and (``data_hq``) the target's own hq as a grey line.
 
     ``runs`` maps a run's label to its history series; run i has palette.run_colour(i).
     """
@@ -154,7 +199,8 @@ def compare_coverage_figure(
                     line=dict(line, color=colour),
                 )
             )
-    return go.Figure(traces, _coverage_layout(modes_total, height, "compare"), _validate=False)
+    layout = _coverage_layout(modes_total, height, "compare", data_hq)
+    return go.Figure(traces, layout, _validate=False)
 
 
 PRDC_LINES = (

@@ -238,6 +238,15 @@ def _clock(seconds: float) -> str:
     return f"{minutes}:{seconds:02d}"
 
 
+def hq_text(info: RunInfo | None, hq: float) -> str:
+    """``hq 93%``; above the data's own hq by more than noise, ``hq 100% (data 99%: modes
+    narrower than the data's)``: samples crowd the centres more than the target's own do,
+    which is not a better fit (docs/metrics.md, "The target's own hq")."""
+    if info is not None and info.narrower(hq):
+        return f"hq {hq:.0%} (data {info.data_hq:.0%}: modes narrower than the data's)"
+    return f"hq {hq:.0%}"
+
+
 def status_text(info: RunInfo, snap: Snapshot | None, queue_position: int | None = None) -> str:
     """One plain line: ``step 1200 · 1,234 steps/s · 0:42 · modes covered 7/8 · hq 93%``.
 
@@ -253,7 +262,7 @@ def status_text(info: RunInfo, snap: Snapshot | None, queue_position: int | None
         word = mode_word(info) if info is not None else "mode"
         parts.append(f"{plural(word)} covered {m['modes']}/{m['modes_total']}")
         if "hq" in m:
-            parts.append(f"hq {m['hq']:.0%}")
+            parts.append(hq_text(info, m["hq"]))
         if "effective_modes" in m:
             collapsed = " (collapsed)" if m.get("collapsed") else ""
             parts.append(f"effective {plural(word)} {m['effective_modes']:.1f}{collapsed}")

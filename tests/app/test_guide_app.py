@@ -55,3 +55,29 @@ def test_guide_plots_the_g_losses_and_an_optimal_d_that_follows_the_sliders(app)
     assert links["target=moons"] == "", "GAN in action opens the Playground"
     assert "preset=lr-map" in links and links["preset=lr-map"] == "sweep"
     handle.stop()
+
+
+def test_guide_links_each_mitigation_to_a_playground_run_with_it(app):
+    from urllib.parse import parse_qsl
+
+    from gan_core.engine.config import RunConfig
+
+    app.run()
+    app.switch_page("app_pages/guide.py").run()
+    assert not app.exception and not app.error
+    assert "8 · Other ways out of mode collapse" in [h.value for h in app.header]
+    latex = " ".join(block.body for block in app.latex)
+    assert r"D(x_1,\dots,x_m)" in latex and r"\bar W = \frac{W}{\sigma(W)}" in latex
+    base = PRESETS["collapse-ring"].runs["gan"]
+    demos = {}
+    for link in app.get("page_link"):
+        flat = dict(parse_qsl(link.proto.query_string))
+        if {"pack", "mbstd", "spectral_norm"} & set(flat):  # (the settings parse as a run)
+            demos[link.proto.label] = (link.proto.page, RunConfig.from_flat(flat))
+    want = {
+        "PacGAN: D judges 4 samples at once (Playground)": base.replace(pack=4),
+        "Minibatch std: D sees the batch's spread (Playground)": base.replace(mbstd="on"),
+        "Spectral normalisation of D (Playground)": base.replace(spectral_norm="on"),
+    }
+    assert {label: cfg for label, (_, cfg) in demos.items()} == want
+    assert all(page == "" for page, _ in demos.values()), "each opens the Playground"
