@@ -84,62 +84,65 @@ class PreloadPlotly:
         await self.app(dict(scope, headers=plain), receive, edit)
 
 
-class Frames:
-    """ASGI middleware: ``GET <base>/_ganlab/frame/<token>?fig=<figure id>`` answers a run's
-    newest frame as JSON (frames.answer, in a thread: a first frame builds its figure),
-    404 when the token names no live run. Everything else passes untouched."""
+class JsonRoute:
+    """ASGI middleware: a GET under ``prefix()`` is answered as JSON by ``reply`` (the rest
+    of the path, the query, the headers), in a thread; everything else passes untouched."""
 
     def __init__(self, app):
         self.app = app
 
+    def prefix(self) -> str:
+        raise NotImplementedError
+
+    def reply(self, rest: str, query: dict, headers: dict) -> tuple[int, object]:
+        raise NotImplementedError
+
     async def __call__(self, scope, receive, send):
-        prefix = frames.base_path() + frames.ROUTE
+        prefix = self.prefix()
         path = scope.get("path", "") if scope["type"] == "http" else ""
         if not path.startswith(prefix) or scope["method"] != "GET":
             await self.app(scope, receive, send)
             return
-        have = parse_qs(scope.get("query_string", b"").decode()).get("fig", [""])[0]
-        frame = await asyncio.to_thread(frames.answer, path[len(prefix) :], have)
-        body = b"{}" if frame is None else json.dumps(frame).encode()
-        headers = [
+        query = parse_qs(scope.get("query_string", b"").decode())
+        headers = dict(scope.get("headers") or [])
+        status, reply = await asyncio.to_thread(self.reply, path[len(prefix) :], query, headers)
+        body = json.dumps(reply).encode()
+        fields = [
             (b"content-type", b"application/json"),
             (b"content-length", str(len(body)).encode()),
             (b"cache-control", b"no-store"),
         ]
-        status = 404 if frame is None else 200
-        await send({"type": "http.response.start", "status": status, "headers": headers})
+        await send({"type": "http.response.start", "status": status, "headers": fields})
         await send({"type": "http.response.body", "body": body})
 
 
-class Rooms:
-    """ASGI middleware: ``GET <base>/_ganlab/room/<CODE>/tiles`` answers the room's tiles
-    (rooms.answer, in a thread: a store may be remote): 200, or 403 (wrong key), 404
-    (no such room), 503 (the store cannot be reached). Everything else passes untouched."""
+class Frames(JsonRoute):
+    """``GET <base>/_ganlab/frame/<token>?fig=<figure id>``: a run's newest frame
+    (frames.answer: a first frame builds its figure), 404 when the token names no live run."""
 
-    def __init__(self, app):
-        self.app = app
+    def prefix(self) -> str:
+        return frames.base_path() + frames.ROUTE
 
-    async def __call__(self, scope, receive, send):
-        prefix = frames.base_path() + rooms.ROUTE
-        path = scope.get("path", "") if scope["type"] == "http" else ""
-        if not path.startswith(prefix) or scope["method"] != "GET":
-            await self.app(scope, receive, send)
-            return
-        code, _, rest = path[len(prefix) :].partition("/")
-        key = dict(scope.get("headers") or []).get(b"x-room-key", b"").decode("latin-1")
-        key = key or parse_qs(scope.get("query_string", b"").decode()).get("key", [""])[0]
-        if rest == "tiles":
-            reply = await asyncio.to_thread(rooms.answer, code, key)
-        else:
-            reply = rooms.Answer(404, {"error": "unknown room route"})
-        body = json.dumps(reply.body).encode()
-        headers = [
-            (b"content-type", b"application/json"),
-            (b"content-length", str(len(body)).encode()),
-            (b"cache-control", b"no-store"),
-        ]
-        await send({"type": "http.response.start", "status": reply.status, "headers": headers})
-        await send({"type": "http.response.body", "body": body})
+    def reply(self, rest, query, headers):
+        frame = frames.answer(rest, query.get("fig", [""])[0])
+        return (404, {}) if frame is None else (200, frame)
+
+
+class Rooms(JsonRoute):
+    """``GET <base>/_ganlab/room/<CODE>/tiles`` (key in ``X-Room-Key`` or ``?key=``): the
+    room's tiles (rooms.answer: a store may be remote): 200, or 403 (wrong key), 404 (no
+    such room), 503 (the store cannot be reached)."""
+
+    def prefix(self) -> str:
+        return frames.base_path() + rooms.ROUTE
+
+    def reply(self, rest, query, headers):
+        code, _, what = rest.partition("/")
+        if what != "tiles":
+            return 404, {"error": "unknown room route"}
+        key = headers.get(b"x-room-key", b"").decode("latin-1") or query.get("key", [""])[0]
+        answer = rooms.answer(code, key)
+        return answer.status, answer.body
 
 
 MIDDLEWARE = [Middleware(Frames), Middleware(Rooms), Middleware(PreloadPlotly)]
