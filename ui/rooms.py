@@ -39,8 +39,6 @@ class Member:
     name: str = ""
     config: object = None  # the page's settings (RunConfig) before its first Train
     handle: weakref.ref | None = None  # the page's run
-    reached: int | None = None
-    reached_for: tuple = ()  # (run id, challenge) the reached step belongs to
 
     def run(self):
         return None if self.handle is None else self.handle()
@@ -96,9 +94,10 @@ def diff(settings: dict, start: dict) -> dict:
     return {k: v for k, v in settings.items() if ref.get(k) != v}
 
 
-def tile(m: Member, challenge: dict | None) -> Tile:
+def tile(m: Member) -> Tile:
     """The member's tile now (reads the handle's newest snapshot without touching it: the
-    tiles do not keep an unwatched run alive)."""
+    tiles do not keep an unwatched run alive). The store marks when it met the room's
+    challenge."""
     h = m.run()
     snap = None if h is None else h.history.latest()
     config = h.config if h is not None else m.config
@@ -106,7 +105,7 @@ def tile(m: Member, challenge: dict | None) -> Tile:
     metrics = snap.metrics if snap is not None else {}
     state = "none" if h is None else h.state
     message = h.message if h is not None and state in ("error", "diverged") else ""
-    t = Tile(
+    return Tile(
         member=m.member,
         name=m.name,
         joined=m.joined,
@@ -120,13 +119,6 @@ def tile(m: Member, challenge: dict | None) -> Tile:
         message=message,
         updated=time.time(),
     )
-    key = (None if h is None else h.id, repr(challenge))
-    if m.reached_for != key:
-        m.reached_for, m.reached = key, None
-    gan = config.gan if config is not None else ""
-    if m.reached is None and h is not None and rooms.reached(challenge, t, gan):
-        m.reached = t.step
-    return dataclasses.replace(t, reached=m.reached)
 
 
 def publish_once() -> None:
@@ -134,17 +126,14 @@ def publish_once() -> None:
     with _lock:
         members = list(_MEMBERS.values())
     store = rooms.store()
-    challenges: dict = {}
     for m in members:
         try:
             if not m.alive():
                 leave(m)
                 continue
-            if m.code not in challenges:
-                challenges[m.code] = store.challenge(m.code)
-            store.publish(m.code, tile(m, challenges[m.code]))
+            store.publish(m.code, tile(m))
         except StoreDown:
-            challenges[m.code] = None  # try again next second
+            pass  # try again next second
         except RoomError:
             with _lock:  # the room ended: its members are no longer in it
                 _MEMBERS.pop(m.member, None)

@@ -140,11 +140,14 @@ def merged_record(
     old: dict, tile: Tile, start: dict, challenge: dict | None, challenge_n: int, now: float
 ) -> dict:
     """The record a published tile leaves: the join time stays the store's, the name is
-    cleaned, and ``reached`` is the first published step that met the current challenge."""
+    cleaned, and ``reached`` is the first published step that met the current challenge
+    (in this run: a step below it means the student started a new run)."""
     record = {**asdict(tile), "name": clean_name(tile.name), "updated": now}
     record["joined"] = old.get("joined", now)
     record["settings"] = dict(tile.settings or {})
     earlier = old.get("reached") if old.get("reached_n") == challenge_n else None
+    if earlier is not None and tile.step < earlier:
+        earlier = None
     if earlier is None and reached(challenge, tile, gan_of(start, record["settings"])):
         earlier = tile.step
     record["reached"] = earlier

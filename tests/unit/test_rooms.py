@@ -305,6 +305,8 @@ def test_a_challenge_marks_the_step_it_was_first_reached(store):
     store.set_challenge(code, {**CHALLENGE, "modes": 6})  # a new challenge starts over
     store.publish(code, tile(plain, step=1100, modes=6))
     assert [t.reached for t in store.tiles(code)] == [1100, None, None]
+    store.publish(code, tile(plain, step=200, modes=3))  # Reset, a new run: not yet
+    assert [t.reached for t in store.tiles(code)] == [None, None, None]
 
 
 # --- expiry ----------------------------------------------------------------------------
