@@ -1,6 +1,6 @@
 """A class at once: N sessions open the Playground together and press Train.
 
-    .venv/bin/python bench/load.py [--sessions 30] [--browsers 1] [--hold 20] [--json]
+    .venv/bin/python bench/load.py [--sessions 30] [--browsers 1] [--hold 20] [--room] [--json]
 
 Starts its own server (tests/e2e/server.app_server, loopback only) with short limits
 (GANLAB_GONE_GRACE=3, GANLAB_IDLE_PAUSE=10, GANLAB_IDLE_STOP=20 unless flags say
@@ -33,6 +33,7 @@ import os
 import statistics
 import sys
 import time
+import urllib.error
 import urllib.request
 from pathlib import Path
 
@@ -116,6 +117,61 @@ class Latency(Periodic):
             "median_s": statistics.median(ok) if ok else None,
             "max_s": ok[-1] if ok else None,
         }
+
+
+class Tiles(Periodic):
+    """The lecturer's view as the bench sees it: the room's tiles route, fetched every
+    ``every`` seconds (as ui/tiles.js does once a second), each tile's new steps timed."""
+
+    def __init__(self, url: str, code: str, key: str, every: float = 0.5):
+        self.url = f"{url}/_ganlab/room/{code}/tiles"
+        self.key, self.every = key, every
+        self.changes: dict[str, list[float]] = {}  # member → times its tile showed a new step
+        self.last: dict[str, int] = {}
+        self.statuses: dict[int, int] = {}
+        self.most = 0
+
+    def _fetch(self) -> tuple[int, dict]:
+        request = urllib.request.Request(self.url, headers={"X-Room-Key": self.key})
+        try:
+            with urllib.request.urlopen(request, timeout=10) as r:
+                return r.status, json.loads(r.read())
+        except urllib.error.HTTPError as e:
+            return e.code, {}
+        except OSError:
+            return 0, {}
+
+    async def tick(self) -> None:
+        status, body = await asyncio.to_thread(self._fetch)
+        now = time.monotonic()
+        self.statuses[status] = self.statuses.get(status, 0) + 1
+        tiles = body.get("tiles") or []
+        self.most = max(self.most, len(tiles))
+        for t in tiles:
+            if t["step"] and t["step"] != self.last.get(t["member"]):
+                self.changes.setdefault(t["member"], []).append(now)
+            self.last[t["member"]] = t["step"]
+
+    def rates(self, t0: float, t1: float) -> list[float]:
+        """Each tile's new steps per second between t0 and t1 (tiles that trained)."""
+        return [
+            sum(1 for t in times if t0 <= t <= t1) / (t1 - t0)
+            for times in self.changes.values()
+            if any(t0 <= t <= t1 for t in times)
+        ]
+
+
+async def open_room(browser, url: str):
+    """A lecturer's page opens a room on the Class page and stays open on its view;
+    (page, code, key)."""
+    import re
+
+    page = await (await browser.new_context(viewport={"width": 1400, "height": 1000})).new_page()
+    await page.goto(f"{url}/class")
+    await page.get_by_role("button", name="Open a room").click(timeout=120_000)
+    await page.locator(".gan-lab-tiles").wait_for(timeout=120_000)
+    found = re.search(r"room=([A-Z0-9]{5})&key=([\w-]+)", page.url)
+    return page, found.group(1), found.group(2)
 
 
 def cpu_share(pid: int, seconds: float) -> dict[int, float]:
@@ -237,10 +293,18 @@ async def run(args) -> dict:
         cpu0, me0 = cpu_s(proc.pid), cpu_s(me)
         sampler.start()
         latency.start()
-        async with chromium_async(args.browsers > 0) as browser:
+        async with chromium_async(args.browsers > 0 or args.room) as browser:
+            query, tiles = "", None
+            if args.room:  # one room: a lecturer's view open with every student's tile
+                lecturer, code, key = await open_room(browser, url)
+                query, tiles = f"room={code}", Tiles(url, code, key)
+                tiles.start()
             clients = [
-                BrowserClient(browser, url, name=f"b{i + 1}") for i in range(args.browsers)
-            ] + [LightClient(url, name=f"l{i + 1}") for i in range(args.sessions - args.browsers)]
+                BrowserClient(browser, url, query, name=f"b{i + 1}") for i in range(args.browsers)
+            ] + [
+                LightClient(url, query, name=f"l{i + 1}")
+                for i in range(args.sessions - args.browsers)
+            ]
             start, opened = asyncio.Event(), []
             t_open = time.monotonic()
             tasks = [asyncio.create_task(session(c, start, opened, args)) for c in clients]
@@ -258,12 +322,24 @@ async def run(args) -> dict:
             out["server_cpu_open"] = (cpu1 - cpu0) / (t_train - t_open)
             out["latency_open"] = latency.between(t_open, t_train)
             start.set()
+            if tiles is not None:  # the hold: from the last first frame to the first close
+                await asyncio.sleep(args.hold / 2)
+                t_tiles = time.monotonic()
+                await asyncio.sleep(args.hold / 3)
+                out["room"] = {
+                    "tiles_seen": tiles.most,
+                    "tile_updates_per_s": tiles.rates(t_tiles, time.monotonic()),
+                    "statuses": tiles.statuses,
+                }
             await asyncio.wait(tasks, timeout=args.max_wait + args.hold + 120)
             for t in tasks:
                 t.cancel()
             await asyncio.gather(*tasks, return_exceptions=True)
             for c in clients:
                 await c.close()
+            if tiles is not None:
+                tiles.stop()
+                await lecturer.context.close()
             t_end = time.monotonic()
             out["train_phase_s"] = t_end - t_train
             out["server_cpu_train"] = (cpu_s(proc.pid) - cpu1) / out["train_phase_s"]
@@ -381,6 +457,19 @@ def ramp_line(r: dict) -> str:
     )
 
 
+def room_summary(room: dict | None) -> dict:
+    """--room: how many tiles the lecturer saw and how often each showed a new step."""
+    if room is None:
+        return {}
+    rates = room["tile_updates_per_s"]
+    return {
+        "room_tiles_seen": room["tiles_seen"],
+        "tile_updates_per_s_median": statistics.median(rates) if rates else None,
+        "tile_updates_per_s_min": min(rates) if rates else None,
+        "tiles_route_statuses": room["statuses"],
+    }
+
+
 def summary(out: dict) -> dict:
     rows = out["sessions"]
     served = [r for r in rows if r["frames"] > 0]
@@ -414,6 +503,7 @@ def summary(out: dict) -> dict:
         "frames_per_s_min": min(fps) if fps else None,
         "draws_per_s_median": statistics.median(draws) if draws else None,
         "errors": sum(len(r["errors"]) for r in rows),
+        **room_summary(out.get("room")),
         "idle_page_server_rss_mb": per_session["server_rss"],
         "idle_page_server_pss_mb": per_session["server_pss"],
         "server_cpu_open": out["server_cpu_open"],
@@ -501,6 +591,13 @@ def report(out: dict, s: dict) -> None:
         f"{out['workers_after'] or 'none'}; the idle warm processes stay, "
         f"after {out['settle_s']:.0f} s); errors: {s['errors']}"
     )
+    if "room_tiles_seen" in s:
+        print(
+            f"room: the lecturer's view showed {s['room_tiles_seen']} tiles; new steps per "
+            f"tile per second median {fmt(s['tile_updates_per_s_median'])} (min "
+            f"{fmt(s['tile_updates_per_s_min'])}, goal >= 1); the tiles route answered "
+            f"{s['tiles_route_statuses']}"
+        )
 
 
 def main() -> None:
@@ -523,6 +620,11 @@ def main() -> None:
         help="instead: idle pages only, cumulative counts, e.g. 1,5,10,20",
     )
     ap.add_argument("--ramp-seconds", type=float, default=15, help="measuring time per step")
+    ap.add_argument(
+        "--room",
+        action="store_true",
+        help="the sessions join one room, a lecturer's view (Chromium) open on all tiles",
+    )
     ap.add_argument("--json", action="store_true")
     args = ap.parse_args()
     if not 0 <= args.browsers <= args.sessions:
