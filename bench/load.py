@@ -319,6 +319,7 @@ async def run(args) -> dict:
             out["memory_open"] = sampler.read()
             t_train = time.monotonic()
             cpu1, kids1, box1 = cpu_s(proc.pid), tree_cpu_s(proc.pid), machine_ticks()
+            each1 = {k: cpu_s(k) for k in children(proc.pid)}
             out["server_cpu_open"] = (cpu1 - cpu0) / (t_train - t_open)
             out["latency_open"] = latency.between(t_open, t_train)
             start.set()
@@ -344,6 +345,11 @@ async def run(args) -> dict:
             out["train_phase_s"] = t_end - t_train
             out["server_cpu_train"] = (cpu_s(proc.pid) - cpu1) / out["train_phase_s"]
             out["workers_cpu_train"] = (tree_cpu_s(proc.pid) - kids1) / out["train_phase_s"]
+            out["each_worker_cpu_train"] = sorted(
+                ((cpu_s(k) or 0) - v) / out["train_phase_s"]
+                for k, v in each1.items()
+                if v is not None
+            )
             busy, total = (b - a for a, b in zip(box1, machine_ticks(), strict=True))
             out["machine_busy_train"] = busy / total * (os.cpu_count() or 1)
             out["latency_train"] = latency.between(t_train, t_end)
@@ -508,6 +514,7 @@ def summary(out: dict) -> dict:
         "idle_page_server_pss_mb": per_session["server_pss"],
         "server_cpu_open": out["server_cpu_open"],
         "server_cpu_train": out["server_cpu_train"],
+        "each_worker_cpu_train": out["each_worker_cpu_train"],
         "workers_cpu_train": out["workers_cpu_train"],
         "machine_busy_train": out["machine_busy_train"],
         "after_minus_start_total_rss_mb": after["total_rss"] - start["total_rss"],
