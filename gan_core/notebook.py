@@ -161,10 +161,23 @@ def _mitigations(cfg: RunConfig) -> list:
     return cells + ([v4.new_code_cell(code)] if code else [])
 
 
+def unsupported(config: RunConfig) -> str | None:
+    """Why the notebook cannot write these settings in plain PyTorch (None: it can)."""
+    parts = ["unroll (the unrolled GAN)"] * (config.unroll > 0)
+    parts += ["the self-conditioned GAN (selfcond)"] * (config.gan == "selfcond")
+    if not parts:
+        return None
+    return f"the notebook does not write {' or '.join(parts)}; the app and the CLI train it"
+
+
 def notebook(config: RunConfig, steps: int = DEFAULT_STEPS) -> nbformat.NotebookNode:
-    """The notebook of ``config`` trained for ``steps`` steps (not executed)."""
+    """The notebook of ``config`` trained for ``steps`` steps (not executed); ValueError
+    for settings it does not write (``unsupported``)."""
     if not 1 <= steps <= MAX_STEPS:
         raise ValueError(f"steps must be between 1 and {MAX_STEPS:,}, got {steps}")
+    why = unsupported(config)
+    if why:
+        raise ValueError(why)
     md, code = v4.new_markdown_cell, v4.new_code_cell
     cells = [
         md(_intro(config, steps)),

@@ -47,7 +47,7 @@ import numpy as np
 import torch
 from torch.autograd.variable import Variable
 
-from gan_core.engine import fused_adam, nets, spectral
+from gan_core.engine import fused_adam, nets, spectral, unroll
 from gan_core.engine.config import RunConfig
 from gan_core.engine.divergence import Diverged, check_runs
 from gan_core.engine.gans import GAN_REGISTRY, Nets
@@ -90,6 +90,7 @@ def shape_key(cfg: RunConfig) -> tuple:
         cfg.pack,
         cfg.mbstd,
         cfg.spectral_norm,
+        cfg.unroll,
     )
 
 
@@ -203,6 +204,7 @@ class Cohort:
         # λ = 1 (the default) adds the info loss as it is: the same numbers, one op less
         self.info_weight = None if set(weights) == {1.0} else torch.tensor(weights)
         self.index = {t: i for i, t in enumerate(ms)}
+        self.unroll = ms[0].cfg.unroll
         self._groups = None
         self._plan = None
         self._dirty = False
@@ -217,6 +219,8 @@ class Cohort:
             self._build()
         if self._groups is None:
             self._groups = fused_adam.optimiser_groups(self.members, self.fused)
+            lrs = [[t.opt_d.param_groups[0]["lr"]] for t in self.members]
+            self._lr_d = torch.tensor(lrs)  # (the unrolled D's steps)
         if self._plan is None or self._plan[0] != plan:
             self._plan = (dict(plan), *self._masks(plan))
         _, d_masks, g_mask, stepped = self._plan
@@ -267,7 +271,8 @@ class Cohort:
         if self.sn is not None:
             self.sn.refresh(False)
         fake = self.nets.g(b["g_in"])
-        loss, q = self.kind.g_loss(self.nets, b, fake)
+        against = unroll.unrolled(self, b, fake, self._lr_d) if self.unroll else self.nets
+        loss, q = self.kind.g_loss(against, b, fake)
         info = self.kind.info_loss(q, b)
         total = self._with_info(loss, info)
         self.g_side.g.zero_()

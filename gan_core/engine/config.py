@@ -56,6 +56,7 @@ class RunConfig:
     pack: int = 1
     mbstd: str = "off"
     spectral_norm: str = "off"
+    unroll: int = 0
     seed: int = 0
     target_params: tuple[tuple[str, float], ...] = ()
     """Only the parameters of ``target``; missing ones take the target's defaults."""

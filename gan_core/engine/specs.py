@@ -245,4 +245,13 @@ SPECS: dict[str, Spec] = {
         "by their largest singular value (one power iteration per D step)",
         widget=Widget("Spectral normalisation of D", "radio", section=AGAINST_COLLAPSE),
     ),
+    "unroll": Spec(
+        int,
+        0,
+        10,
+        help="unrolled GAN (first-order): G's step scores its points against a copy of D "
+        "advanced k plain gradient steps (D's loss on G's batch, D's learning rate), "
+        "without backpropagating through those steps (0: off)",
+        widget=Widget("Unroll D k steps for G (0 = off)", "slider", section=AGAINST_COLLAPSE),
+    ),
 }

@@ -95,9 +95,15 @@ class StackedSN:
     def refresh(self, update: bool, mask: np.ndarray | None = None) -> None:
         """Each layer's weight for this step, W / σ (``update``: D's step, one power
         iteration for the runs in ``mask``)."""
-        for layer, u in zip(self.layers[:-1], self.u, strict=True):
-            layer.use = layer.w / sigma(layer.w, u, update, mask)[:, None, None]
-        head = self.layers[-1]
-        out = head.w[..., :1]
-        out = out / out.norm(dim=1, keepdim=True)
-        head.use = torch.cat([out, head.w[..., 1:]], -1)
+        normalise(self.layers, self.u, update, mask)
+
+
+def normalise(layers: list, us: list[Tensor], update: bool, mask=None) -> None:
+    """Set each stacked layer's ``use`` to W / σ, σ from the vectors ``us`` (``update``:
+    one power iteration first for the runs in ``mask``); the head's column 0 by its norm."""
+    for layer, u in zip(layers[:-1], us, strict=True):
+        layer.use = layer.w / sigma(layer.w, u, update, mask)[:, None, None]
+    head = layers[-1]
+    out = head.w[..., :1]
+    out = out / out.norm(dim=1, keepdim=True)
+    head.use = torch.cat([out, head.w[..., 1:]], -1)

@@ -62,6 +62,8 @@ class Side:
             shapes.append((offset, n_in, n_out, n_out < ROWS_FIRST))
             offset += n_in * n_out + n_out
         n, width = len(layers), -offset % nets.ALIGN + offset
+        self.shapes = shapes
+        """Each stacked layer's (start, in, out, rows_first) in a row (``layers_of``)."""
         self.p = torch.zeros(n, width)
         names = ("p", "g", "m", "v") if opts is not None else ("p",)
         if opts is not None:
@@ -103,6 +105,12 @@ class Side:
                 w.grad, b.grad = _stacked(self.g, start, n_in, n_out, rows_first)
             self.layers.append(Layer(w, b))
         self.leaves = [x for layer in self.layers for x in (layer.w, layer.b)]
+
+
+def layers_of(rows: Tensor, shapes: list[tuple]) -> list[Layer]:
+    """Stacked layers whose weights are views of other rows of a side's layout (the
+    unrolled D's, unroll.py)."""
+    return [Layer(*_stacked(rows, *shape)) for shape in shapes]
 
 
 def _view(row: Tensor, start: int, n_in: int, n_out: int, rows_first: bool, bias: bool) -> Tensor:

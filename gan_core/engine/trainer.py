@@ -94,9 +94,10 @@ class Trainer:
         self.d_steps = cfg.effective_d_steps
         data = (self.data_x, self.data_y)
         block = block_size(cfg)
+        # (``unroll``: G's stream draws a real batch too, for the unrolled D's steps)
         self.streams = {
             "d": Stream(self.model, data, 4 * cfg.seed + 1, True, block, cfg.batch),
-            "g": Stream(self.model, data, 4 * cfg.seed + 2, False, block, cfg.batch),
+            "g": Stream(self.model, data, 4 * cfg.seed + 2, cfg.unroll > 0, block, cfg.batch),
         }
         self.own_losses = {name: torch.zeros(()) for name in LOSS_NAMES}
         """The latest losses when the run is not in a standing stack (see ``_last``)."""
