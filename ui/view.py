@@ -101,7 +101,7 @@ def choices(config) -> int:
     """How many classes (cGAN) or codes (InfoGAN) one can pick from; 0 for a plain GAN."""
     if config is None or config.gan == "gan":
         return 0
-    return int(config.n_codes if config.gan == "infogan" else config.n_classes)
+    return int(config.n_codes if config.gan in ("infogan", "selfcond") else config.n_classes)
 
 
 def code_widgets(config, key: str) -> tuple[int | None, float | None]:
@@ -109,7 +109,7 @@ def code_widgets(config, key: str) -> tuple[int | None, float | None]:
     k = choices(config)
     if not k:
         return None, None
-    what = "code" if config.gan == "infogan" else "class"
+    what = {"infogan": "code", "selfcond": "cluster"}.get(config.gan, "class")
     c1, c2 = st.columns(2, vertical_alignment="bottom")
     code = c1.selectbox(
         f"Show G's points for {what}",

@@ -47,7 +47,7 @@ import numpy as np
 import torch
 from torch.autograd.variable import Variable
 
-from gan_core.engine import fused_adam, nets, spectral, unroll
+from gan_core.engine import fused_adam, nets, selfcond, spectral, unroll
 from gan_core.engine.config import RunConfig
 from gan_core.engine.divergence import Diverged, check_runs
 from gan_core.engine.gans import GAN_REGISTRY, Nets
@@ -232,7 +232,19 @@ class Cohort:
         for t in stepped:
             t.step_count += 1
             due = due or t.step_count % t.check_every == 0
+            if selfcond.due(t):
+                self._relabel(t)
         return self.check() if due else []
+
+    def _relabel(self, t: Trainer) -> None:
+        """A self-conditioned run's new clusters (selfcond.py); its streams draw their
+        blocks anew, so every draw from here on has the new labels."""
+        selfcond.recluster(t)
+        i = self.index[t]
+        for kind, draws in self._draws.items():
+            t.streams[kind].refill()
+            draws.pos[i] = 0
+            draws.same_pos = bool((draws.pos == draws.pos[0]).all())
 
     def _masks(self, plan: dict[Trainer, str]):
         """The runs in each D step and in the G step of a plan, and the runs it steps."""

@@ -112,7 +112,7 @@ class Evaluator:
         elif self.judged:
             from gan_core.engine.judge import judge
 
-            coded = self.trainer.cfg.gan in ("cgan", "infogan")
+            coded = self.trainer.cfg.gan in ("cgan", "infogan", "selfcond")
             out.update(judge().metrics(fake, codes if coded else None))
         out.update(self.balls.prdc(fake[:PRDC_SAMPLES]))
         return out

@@ -3,6 +3,7 @@
 Each class reads next to the lecture's equations:
 - ``gan``:    min_G max_D  E log D(x) + E log(1 − D(G(z)))
 - ``cgan``:   the same with the one-hot label y concatenated to G's and D's inputs
+- ``selfcond``: a cGAN whose labels are clusters of D's features of the real data
 - ``infogan``: G(z, c) with a categorical code c; a Q head on D's trunk predicts c,
   and λ·CE(Q(G(z, c)), c) is added to both D's and G's losses.
 
@@ -251,4 +252,17 @@ class InfoGAN(GAN):
         return loss
 
 
-GAN_REGISTRY: dict[str, type[GAN]] = {cls.name: cls for cls in (GAN, CGAN, InfoGAN)}
+class SelfCond(CGAN):
+    """Self-conditioned GAN (Liu et al. 2020): a cGAN whose labels are k clusters (k =
+    ``codes``, 0: the target's classes) of D's features of the real data, made anew every
+    few hundred steps (selfcond.py); no labels are given."""
+
+    name = "selfcond"
+    title = "Self-conditioned GAN"
+
+    @staticmethod
+    def cond_size(cfg: RunConfig) -> int:
+        return cfg.n_codes
+
+
+GAN_REGISTRY: dict[str, type[GAN]] = {cls.name: cls for cls in (GAN, CGAN, InfoGAN, SelfCond)}

@@ -60,6 +60,8 @@ def model_bytes(trainer: Trainer) -> bytes:
     if g_ema is not None:
         payload["g_ema"] = _own(g_ema.state_dict())
         payload["g_updates"] = int(trainer._g_updates)
+    if cfg.gan == "selfcond":  # the self-conditioned GAN's current clusters
+        payload["clusters"] = trainer.cond_y.clone()
     if cfg.target == "custom":
         payload["custom_points"] = torch.as_tensor(cfg.custom[0], dtype=torch.float64)
         payload["custom_labels"] = torch.as_tensor(cfg.custom[1], dtype=torch.int64)
@@ -168,6 +170,7 @@ def load_trainer(data: bytes | SavedModel, config: RunConfig | None = None) -> T
                 _load_optimizer(opt, params, payload[key], keep_hyper=same)
         if "rng" in payload:
             trainer.gen.set_state(payload["rng"])
+        _load_clusters(trainer, payload.get("clusters"))
         _load_streams(trainer, payload.get("streams"))
     except ModelError:
         raise
@@ -179,6 +182,21 @@ def load_trainer(data: bytes | SavedModel, config: RunConfig | None = None) -> T
     if not all(bool(torch.isfinite(p).all()) for p in trainer.g_params + trainer.d_params):
         raise ModelError("the file's weights are not all finite numbers")
     return trainer
+
+
+def _load_clusters(trainer: Trainer, saved) -> None:
+    """A self-conditioned GAN's clusters as saved (before its streams redraw with them)."""
+    import torch
+
+    if trainer.cfg.gan != "selfcond" or saved is None:
+        return
+    y = trainer.cond_y
+    ok = isinstance(saved, torch.Tensor) and saved.shape == y.shape and saved.dtype == y.dtype
+    if not ok or (
+        len(saved) and not 0 <= int(saved.min()) <= int(saved.max()) < trainer.model.n_cond
+    ):
+        raise ModelError("the file's clusters do not fit its training set")
+    y.copy_(saved)
 
 
 def _load_streams(trainer: Trainer, saved) -> None:

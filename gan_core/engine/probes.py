@@ -69,7 +69,7 @@ def view_code_ok(cfg, code: int | None) -> int | None:
     """``code`` if this run has classes or codes to pick from and it is one, else None."""
     if code is None or cfg.gan == "gan":
         return None
-    k = cfg.n_codes if cfg.gan == "infogan" else cfg.n_classes
+    k = cfg.n_codes if cfg.gan in ("infogan", "selfcond") else cfg.n_classes
     return int(code) if 0 <= int(code) < k else None
 
 
@@ -85,7 +85,7 @@ def d_view(trainer: Trainer, points: np.ndarray, code: int | None = None) -> np.
     if code is not None:
         weights = np.eye(k)[code]
     else:
-        weights = np.bincount(trainer.data_y.numpy(), minlength=k) / len(trainer.data_y)
+        weights = np.bincount(trainer.cond_y.numpy(), minlength=k) / len(trainer.cond_y)
     out = np.zeros(len(x), dtype=np.float64)
     for c in np.flatnonzero(weights):
         cond = F.one_hot(torch.full((len(x),), int(c)), k).float()

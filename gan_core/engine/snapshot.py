@@ -109,7 +109,7 @@ def preview_info(cfg: RunConfig) -> RunInfo:
         centres=None if modes is None else modes.centres,
         mode_std=None if modes is None else modes.std,
         n_classes=cfg.n_classes,
-        n_codes=cfg.n_codes if cfg.gan == "infogan" else cfg.n_classes,
+        n_codes=cfg.n_codes if cfg.gan in ("infogan", "selfcond") else cfg.n_classes,
         modes_total=count_modes(cfg, y),
         image=target.image,
         data_hq=own,
@@ -128,7 +128,7 @@ def run_info(trainer: Trainer, evaluator: Evaluator) -> RunInfo:
         centres=None if evaluator.modes is None else evaluator.modes.centres,
         mode_std=None if evaluator.modes is None else evaluator.modes.std,
         n_classes=cfg.n_classes,
-        n_codes=cfg.n_codes if cfg.gan == "infogan" else cfg.n_classes,
+        n_codes=cfg.n_codes if cfg.gan in ("infogan", "selfcond") else cfg.n_classes,
         modes_total=evaluator.modes_total,
         image=T.TARGETS[cfg.target].image,
         data_hq=evaluator.data_hq,
@@ -156,7 +156,9 @@ def sheet(trainer: Trainer, gen: torch.Generator, view_code=None, view_cont=None
     """
     m, n = trainer.model, GRID * GRID
     cfg = trainer.cfg
-    rows = sheet_rows(cfg.gan, cfg.n_codes if cfg.gan == "infogan" else cfg.n_classes, view_code)
+    rows = sheet_rows(
+        cfg.gan, cfg.n_codes if cfg.gan in ("infogan", "selfcond") else cfg.n_classes, view_code
+    )
     if rows is None:
         out = trainer.g_eval(m.noise(n, gen)).numpy()
         return out, np.zeros(n, dtype=np.int64)

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from gan_core.engine import targets as T
 
-GAN_TYPES = ("gan", "cgan", "infogan")
+GAN_TYPES = ("gan", "cgan", "infogan", "selfcond")
 LOSSES = ("minimax", "nonsaturating", "lsgan", "hinge", "wgan-gp")
 ACTIVATIONS = ("relu", "leakyrelu", "tanh")
 NOISES = ("gaussian", "uniform")
@@ -74,7 +74,8 @@ SPECS: dict[str, Spec] = {
         str,
         choices=GAN_TYPES,
         help="GAN type: gan is plain; cgan feeds the class label into G and D; infogan "
-        "adds a latent code that D learns to read back",
+        "adds a latent code that D learns to read back; selfcond is a cgan whose labels "
+        "are k-means clusters of D's features of the real data (k: codes), every 500 steps",
         widget=Widget("GAN type", "select"),
     ),
     "loss": Spec(
@@ -190,8 +191,9 @@ SPECS: dict[str, Spec] = {
         int,
         0,
         50,
-        help="InfoGAN categorical code size (0: target's classes)",
-        widget=Widget("InfoGAN codes (0 = target's classes)", "number", section=MORE),
+        help="InfoGAN categorical code size, or the self-conditioned GAN's clusters "
+        "(0: target's classes)",
+        widget=Widget("InfoGAN codes, selfcond clusters (0 = classes)", "number", section=MORE),
     ),
     "cont_codes": Spec(
         int,

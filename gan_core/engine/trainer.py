@@ -81,6 +81,11 @@ class Trainer:
         x, y = make_dataset(cfg)
         self.data_x = torch.as_tensor(x, dtype=torch.float32)
         self.data_y = torch.as_tensor(y, dtype=torch.long)
+        self.cond_y = self.data_y
+        """The labels G and D are conditioned on: the classes (cGAN), or the clusters of
+        a self-conditioned GAN (selfcond.py; all 0 before its first clustering)."""
+        if cfg.gan == "selfcond":
+            self.cond_y = torch.zeros_like(self.data_y)
         self.n_classes = cfg.n_classes
         self.g_params = list(self.model.G.parameters())
         self.d_params = list(self.model.D.parameters())
@@ -92,7 +97,7 @@ class Trainer:
         if cfg.ema > 0:
             self.g_ema = copy.deepcopy(self.model.G).requires_grad_(False)
         self.d_steps = cfg.effective_d_steps
-        data = (self.data_x, self.data_y)
+        data = (self.data_x, self.cond_y)
         block = block_size(cfg)
         # (``unroll``: G's stream draws a real batch too, for the unrolled D's steps)
         self.streams = {
@@ -189,7 +194,7 @@ class Trainer:
         if labels is not None:
             lab = torch.as_tensor(labels, dtype=torch.long)
         elif m.n_cond:
-            lab = self.data_y[torch.randint(len(self.data_y), (n,), generator=gen)]
+            lab = self.cond_y[torch.randint(len(self.cond_y), (n,), generator=gen)]
         lat = m.latent(n, gen, lab)
         g_in = lat.g_in
         if cont is not None and lat.cont is not None:

@@ -25,7 +25,7 @@ PRESENT_DOT = 3.5
 """In presentation mode: a 7-pixel dot, about 1.5 cm on a 3-metre projection of 1,280
 pixels, so that a mode of the ring (std 0.02, a few pixels wide) reads from the back
 row as a blob, not a speck."""
-COLOURED_GANS = ("cgan", "infogan")
+COLOURED_GANS = ("cgan", "infogan", "selfcond")
 """GAN types whose generated points are coloured by class or code."""
 
 TRANSPARENT, REAL, SINGLE, FIRST_CLASS = 0, 1, 2, 3

@@ -56,12 +56,14 @@ def imported(source: str) -> set[str]:
     return names
 
 
-COMBOS = list(itertools.product(T.TARGETS, GAN_TYPES, LOSSES))
+WRITTEN = tuple(g for g in GAN_TYPES if g != "selfcond")
+"""The GAN types the notebook writes (it refuses selfcond: test_unroll_selfcond.py)."""
+COMBOS = list(itertools.product(T.TARGETS, WRITTEN, LOSSES))
 
 
 @pytest.mark.parametrize("target", list(T.TARGETS))
 def test_every_gan_type_and_loss_builds_code_that_compiles(target):
-    for gan, loss in itertools.product(GAN_TYPES, LOSSES):
+    for gan, loss in itertools.product(WRITTEN, LOSSES):
         nb = notebook.notebook(config(target, gan=gan, loss=loss), 100)
         nbformat.validate(nb)
         for source in code_cells(nb):

@@ -4,12 +4,15 @@ Their shapes, what each changes, training without NaN, the same numbers alone an
 cohort, their checks, their flat (URL, CLI) form and the notebook's refusal.
 """
 
+import numpy as np
 import pytest
 import torch
+import torch.nn.functional as F
+from sklearn.cluster import KMeans
 
 from gan_core import notebook
 from gan_core.cli import build_parser, config_from_args, main
-from gan_core.engine import unroll
+from gan_core.engine import modelfile, selfcond, unroll
 from gan_core.engine.cohort import Cohort, shape_key
 from gan_core.engine.config import ConfigError, RunConfig
 from gan_core.engine.trainer import Trainer
@@ -117,3 +120,89 @@ def test_the_notebook_refuses_unroll(tmp_path, capsys):
     out = tmp_path / "x.ipynb"
     assert main(["notebook", "--unroll", "2", "--out", str(out)]) == 2
     assert "does not write unroll" in capsys.readouterr().err and not out.exists()
+
+
+# --- selfcond ---------------------------------------------------------------------------
+
+
+@pytest.fixture
+def often(monkeypatch):
+    """Clusterings every 10 steps (instead of every RECLUSTER)."""
+    monkeypatch.setattr(selfcond, "RECLUSTER", 10)
+
+
+def test_selfcond_is_a_cgan_on_k_clusters_all_0_at_first():
+    t = Trainer(RunConfig(gan="selfcond", codes=5, **SMALL))
+    assert t.model.n_cond == 5
+    assert t.model.G[0].in_features == t.cfg.z_dim + 5
+    assert t.model.D.trunk.in_features == 2 + 5
+    assert not t.cond_y.any() and t.data_y.any(), "the classes are kept, not used"
+    assert t.streams["d"].fields["cond"][..., 0].all()
+    assert not t.sample(40)[1].any()
+    assert shape_key(t.cfg) != shape_key(t.cfg.replace(gan="cgan"))
+    assert Trainer(RunConfig(gan="selfcond", **SMALL)).model.n_cond == 8  # the ring's modes
+
+
+def test_selfcond_labels_after_a_clustering_are_kmeans_on_ds_features(often):
+    t = Trainer(RunConfig(gan="selfcond", codes=4, seed=3, **SMALL))
+    t.run(9)
+    d = t.model.D
+    with torch.no_grad():
+        x = torch.cat([t.data_x, F.one_hot(t.cond_y, 4).float()], 1)
+        feats = d.act(d.trunk(x)).numpy().astype(np.float64)
+    t.step()  # the 10th step clusters
+    want = KMeans(n_clusters=4, n_init=3, random_state=3).fit_predict(feats)
+    assert np.array_equal(t.cond_y.numpy(), want)
+    assert len(np.unique(want)) == 4
+    # the draws from here on carry the new labels
+    d_draws = t.streams["d"].fields
+    onehot = d_draws["real_in"][..., 2:]
+    assert t.streams["d"].pos == 0 and torch.equal(onehot, d_draws["cond"])
+    pts, codes = t.sample(200)
+    assert set(codes) <= set(range(4)) and len(set(codes)) > 1
+
+
+@pytest.mark.parametrize("target", ["ring", "moons"])
+def test_selfcond_trains_50_steps_without_nan(target, often):
+    t = Trainer(RunConfig(target=target, gan="selfcond", n_points=600))
+    t.run(50)
+    pts, _ = t.sample(100)
+    assert np.isfinite(pts).all() and t.cond_y.any()
+
+
+@pytest.mark.parametrize("extra", [{}, {"codes": 3, "mbstd": "on", "pack": 2, "unroll": 1}])
+def test_selfcond_alone_equals_in_company_and_a_saved_run_goes_on(extra, often):
+    base = RunConfig(gan="selfcond", **SMALL, **extra)
+    runs = together([base.replace(seed=s) for s in (0, 1)], 12)
+    for s in (0, 1):
+        one = alone(base.replace(seed=s), 12)
+        assert_same(one, runs[s])
+        assert torch.equal(one.cond_y, runs[s].cond_y)
+    loaded = modelfile.load_trainer(modelfile.model_bytes(runs[1]))
+    assert torch.equal(loaded.cond_y, runs[1].cond_y)
+    for _ in range(9):  # past the next clustering
+        runs[0].cohort.train({t: "both" for t in runs})
+        loaded.step()
+    assert_same(loaded, runs[1])
+
+
+def test_selfcond_config_url_cli_and_notebook():
+    cfg = RunConfig.from_flat({"gan": "selfcond", "codes": "6"})
+    assert (cfg.gan, cfg.n_codes) == ("selfcond", 6) and cfg.to_flat()["gan"] == "selfcond"
+    args = build_parser().parse_args(["train", "--gan", "selfcond", "--codes", "6"])
+    assert config_from_args(args) == cfg
+    with pytest.raises(ConfigError, match="gan: unknown 'self'"):
+        RunConfig.from_flat({"gan": "self"})
+    with pytest.raises(ValueError, match="does not write the self-conditioned GAN"):
+        notebook.dumps(cfg)
+
+
+def test_selfcond_views_weigh_ds_heatmap_by_the_clusters(often):
+    from gan_core.engine import probes
+
+    t = Trainer(RunConfig(gan="selfcond", codes=4, **SMALL))
+    t.run(10)
+    pts = np.random.default_rng(0).normal(size=(20, 2)).astype(np.float32)
+    shares = np.bincount(t.cond_y.numpy(), minlength=4) / len(t.cond_y)
+    mixed = sum(shares[c] * probes.d_view(t, pts, code=c) for c in range(4))
+    assert np.allclose(probes.d_view(t, pts), mixed, atol=1e-5)
