@@ -4,6 +4,8 @@ Their shapes, what each changes, training without NaN, the same numbers alone an
 cohort, their checks, their flat (URL, CLI) form and the notebook's refusal.
 """
 
+import json
+
 import numpy as np
 import pytest
 import torch
@@ -206,3 +208,25 @@ def test_selfcond_views_weigh_ds_heatmap_by_the_clusters(often):
     shares = np.bincount(t.cond_y.numpy(), minlength=4) / len(t.cond_y)
     mixed = sum(shares[c] * probes.d_view(t, pts, code=c) for c in range(4))
     assert np.allclose(probes.d_view(t, pts), mixed, atol=1e-5)
+
+
+def test_train_seeds_gives_each_seed_what_train_seed_gives_it(capsys, often):
+    flags = ["train", "--target", "ring", "--gan", "selfcond", "--codes", "4", "--steps", "25"]
+    flags += ["--quiet", "--json", "--unroll", "2", "--n-points", "600"]
+    assert main(flags + ["--seeds", "4,7"]) == 0
+    rows = json.loads(capsys.readouterr().out)
+    speed = {"steps_per_s", "seconds", "seed"}
+    for row in rows:
+        assert main(flags + ["--seed", str(row["seed"])]) == 0
+        one = json.loads(capsys.readouterr().out)
+        assert {k: v for k, v in row.items() if k not in speed} == {
+            k: v for k, v in one.items() if k not in speed
+        }
+
+
+def test_the_sweep_offers_unroll_and_selfcond():
+    from gan_core.sweep import parse_axis
+
+    base = RunConfig(**SMALL)
+    assert parse_axis("x", "unroll=0,1,5", base).values == (0, 1, 5)
+    assert "selfcond" in parse_axis("y", "gan=cgan,selfcond", base).values
