@@ -3,6 +3,7 @@ publisher: tiles from a page's run, a store that is down, a member that left."""
 
 import asyncio
 import json
+from concurrent.futures import ThreadPoolExecutor
 from types import SimpleNamespace
 
 import pytest
@@ -66,7 +67,8 @@ def get(path: str, key: str = "") -> tuple[int, dict]:
 
     headers = [(b"x-room-key", key.encode())] if key else []
     scope = {"type": "http", "method": "GET", "path": path, "headers": headers}
-    asyncio.run(serve.Rooms(app)(scope, None, send))
+    with ThreadPoolExecutor(1) as pool:  # (its own loop: another test may leave one running)
+        pool.submit(asyncio.run, serve.Rooms(app)(scope, None, send)).result()
     return out[0]["status"], json.loads(out[1]["body"])
 
 
