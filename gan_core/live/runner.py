@@ -284,14 +284,20 @@ class Runner:
             return sum(j.state in ("starting", "running") for j in self.active)
 
     def stop(self, job: JobHandle) -> None:
+        """End a run. It has left the queue, its process and the active runs by the time
+        its state says "stopped": a page (or the reaper) that sees it stopped sees its
+        place free."""
         with self._lock:
             if job in self.queue:
                 self.queue.remove(job)
-            job.state = "stopped"
+            if job in self.active:
+                self.active.remove(job)
             worker = job.worker
+            if worker is not None:
+                worker.jobs.pop(job.id, None)
+            job.state = "stopped"
         if worker is not None:
             worker.send(Stop(job.id))
-            worker.jobs.pop(job.id, None)
         self.release(job)
 
     def retire(self, job: JobHandle) -> None:
