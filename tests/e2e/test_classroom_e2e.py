@@ -57,7 +57,8 @@ def join(page, name: str) -> None:
     box.press("Enter")
     page.get_by_text(f"as: {name[:24]}").wait_for()
     click(page, "Train")
-    wait_for(lambda: step(page) > 0, timeout=60, what="the student's run to step")
+    # a first Train waits for the warm process, however busy the machine
+    wait_for(lambda: step(page) > 0, timeout=120, what="the student's run to step")
 
 
 def tiles(page) -> dict[str, dict]:
