@@ -144,7 +144,8 @@ def test_a_challenge_is_reached_and_marked_with_its_step(room):
     box.fill("1")
     box.press("Enter")
     click(lecturer, "Set the challenge")
-    lecturer.get_by_text("challenge: 1 modes").wait_for()
+    # the tiles' own status line names it (the form's caption says it too)
+    lecturer.locator(".gan-lab-tiles-status").get_by_text("challenge: 1 modes").wait_for()
     marked = wait_for(
         lambda: [t for t in tiles(lecturer).values() if "reached at step" in t["text"]],
         60,
