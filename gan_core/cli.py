@@ -373,9 +373,9 @@ def train_runs(
     gifs: list[str] | None = None,
     gif_frames: int = 40,
 ) -> list[dict]:
-    """Train the runs together (cohort.train_together) and return each one's metrics,
+    """Train the runs together (together.train_together) and return each one's metrics,
     or its error if it diverged; ``gifs``: a GIF file per run."""
-    from gan_core.engine.cohort import train_together
+    from gan_core.engine.together import train_together
 
     torch.set_num_threads(1)
     trainers = [Trainer(cfg) for cfg in cfgs]

@@ -17,7 +17,7 @@ from gan_core.presets import PRESETS, ROW_KEYS, Preset, by_seed
 def run_rows(
     cfgs: list[RunConfig], steps: int, tick: Callable[[float], None] | None = None
 ) -> list[dict]:
-    """Train the runs together (cohort.train_together: a seed's numbers are those it has
+    """Train the runs together (together.train_together: a seed's numbers are those it has
     alone), ``steps`` steps; a row of metrics at the budget per run (``error`` if it
     diverged). ``seconds`` is the wall time of them all together.
 
@@ -25,8 +25,8 @@ def run_rows(
     """
     import torch
 
-    from gan_core.engine.cohort import train_together
     from gan_core.engine.evaluation import Evaluator
+    from gan_core.engine.together import train_together
     from gan_core.engine.trainer import Trainer
 
     torch.set_num_threads(1)

@@ -16,6 +16,7 @@ from gan_core.engine import targets as T
 from gan_core.engine.config import SPECS, ConfigError, RunConfig
 from gan_core.engine.gans import GAN_REGISTRY
 from gan_core.engine.losses import LOSS_REGISTRY
+from gan_core.engine.specs import CONV
 
 SIDEBAR = {name: spec for name, spec in SPECS.items() if spec.widget is not None}
 """The settings the sidebar shows, in its order (within each section)."""
@@ -139,6 +140,9 @@ def config_widgets(defaults: RunConfig | None = None, key: str = "") -> RunConfi
     values = {name: getattr(d, name) for name in SPECS}
     tparams: dict = {}
     for section in dict.fromkeys(spec.widget.section for spec in SIDEBAR.values()):
+        if section == CONV and T.TARGETS[values["target"]].image is None:
+            values["arch"] = "mlp"  # (convolutional nets are for image targets)
+            continue
         with st.expander(section) if section else contextlib.nullcontext():
             columns = None
             for name, spec in SIDEBAR.items():

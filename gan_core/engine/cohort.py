@@ -39,8 +39,6 @@ A cohort holds at most MAX_STACK runs; more runs of one shape make more cohorts.
 from __future__ import annotations
 
 import os
-import time
-from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -91,6 +89,7 @@ def shape_key(cfg: RunConfig) -> tuple:
         cfg.mbstd,
         cfg.spectral_norm,
         cfg.unroll,
+        cfg.arch,
     )
 
 
@@ -356,42 +355,3 @@ def _backward(total: Tensor, ones: Tensor, inputs: list[Tensor] | None) -> None:
 
 def _ema_params(t: Trainer) -> list[Tensor]:
     return list(t.g_ema.parameters()) if t.g_ema is not None else []
-
-
-def train_together(
-    runs: list[Trainer], steps: int, chunk: int = 100, tick: Callable[[int], None] | None = None
-) -> tuple[dict[Trainer, Diverged], float]:
-    """Train every run to ``steps`` steps, headless: runs of one shape stacked in cohorts
-    of up to MAX_STACK, the cohorts in turn, ``chunk`` steps at a time. Returns the runs
-    that diverged (they stop; the others go on) and the seconds spent training.
-    ``tick(steps_done)`` after each chunk, for a progress bar (the slowest run's step).
-    """
-    cohorts: list[Cohort] = []
-    for t in runs:
-        home = next((c for c in cohorts if c.fits(t.cfg)), None)
-        if home is None:
-            home = Cohort()
-            cohorts.append(home)
-        home.add(t)
-    diverged: dict[Trainer, Diverged] = {}
-    seconds = 0.0
-    while True:
-        left = [t for t in runs if t not in diverged and t.step_count < steps]
-        if not left:
-            break
-        t0 = time.perf_counter()
-        for cohort in cohorts:
-            for _ in range(chunk):
-                plan = {t: "both" for t in cohort.members if t.step_count < steps}
-                plan = {t: m for t, m in plan.items() if t not in diverged}
-                if not plan:
-                    break
-                for t, exc in cohort.train(plan):
-                    diverged[t] = exc
-        seconds += time.perf_counter() - t0
-        if tick:
-            tick(min(t.step_count for t in left))
-    for cohort in cohorts:  # the last check, as Trainer.run ends with one
-        for t, exc in cohort.check():
-            diverged.setdefault(t, exc)
-    return diverged, seconds

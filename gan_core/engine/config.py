@@ -57,6 +57,14 @@ class RunConfig:
     mbstd: str = "off"
     spectral_norm: str = "off"
     unroll: int = 0
+    arch: str = "mlp"
+    g_channels: int = 32
+    d_channels: int = 32
+    strided: str = "on"
+    batchnorm: str = "on"
+    fc_hidden: str = "off"
+    tanh_out: str = "on"
+    leaky_d: str = "on"
     seed: int = 0
     target_params: tuple[tuple[str, float], ...] = ()
     """Only the parameters of ``target``; missing ones take the target's defaults."""
@@ -67,6 +75,10 @@ class RunConfig:
         for name, spec in SPECS.items():
             value = getattr(self, name)
             object.__setattr__(self, name, _check(name, spec, value))
+        if self.arch == "dcgan" and T.TARGETS[self.target].image is None:
+            raise ConfigError(
+                "arch", "dcgan needs an image target (digits); points on the plane train mlp"
+            )
         params = _check_target_params(self.target, dict(self.target_params))
         object.__setattr__(self, "target_params", tuple(sorted(params.items())))
         if self.target == "custom":

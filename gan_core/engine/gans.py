@@ -20,6 +20,7 @@ import torch
 import torch.nn.functional as F
 
 from gan_core.engine.config import RunConfig
+from gan_core.engine.conv import ConvD, ConvG
 from gan_core.engine.losses import LOSS_REGISTRY, gradient_penalty
 from gan_core.engine.nets import Discriminator, mlp
 from gan_core.engine.targets import TARGETS
@@ -59,6 +60,20 @@ class GAN:
         self.loss = LOSS_REGISTRY[cfg.loss]
         self.n_cond = self.cond_size(cfg)
         target = TARGETS[cfg.target]
+        self.pack = cfg.pack
+        if cfg.arch == "dcgan":
+            self.G = ConvG(cfg.z_dim + self.g_extra(cfg), cfg.g_channels, cfg)
+            self.D = ConvD(
+                self.n_cond,
+                cfg.d_channels,
+                cfg,
+                self.q_size(cfg),
+                pack=cfg.pack,
+                mbstd=cfg.mbstd == "on",
+                spectral_norm=cfg.spectral_norm == "on",
+            )
+            self.G.eval(), self.D.eval()  # (training mode only inside a step: solo.py)
+            return
         self.G = mlp(
             cfg.z_dim + self.g_extra(cfg),
             target.dim,
@@ -67,7 +82,6 @@ class GAN:
             cfg.activation,
             out=target.g_out,
         )
-        self.pack = cfg.pack
         self.D = Discriminator(
             target.dim + self.n_cond,
             cfg.d_depth,

@@ -73,6 +73,8 @@ class Discriminator(nn.Module):
         if self.trunk is None:
             self.trunk = nn.Linear(n_in, width)
         self.act = ACTIVATIONS[activation]()
+        self.n_features = width
+        """D's penultimate features per row (selfcond.py clusters them)."""
         self.head = nn.Linear(width + mbstd, 1)
         self.q = nn.Linear(width + mbstd, n_q * pack) if n_q else None
         if spectral_norm:  # (drawn after the layers: their weights are those without it)

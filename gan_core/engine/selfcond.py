@@ -36,13 +36,13 @@ def due(t: Trainer) -> bool:
 
 @torch.no_grad()
 def features(t: Trainer) -> np.ndarray:
-    """D's penultimate features ``[n, d_width]`` of the real training points, each with
+    """D's penultimate features ``[n, D.n_features]`` of the real training points, each with
     its current label (with ``pack`` m, m copies side by side, as D's views read it)."""
     m = t.model
     x = m.d_in(t.data_x, F.one_hot(t.cond_y, m.n_cond).float())
     if m.pack > 1:
         x = x.repeat(1, m.pack)
-    return m.D.features(x)[:, : t.cfg.d_width].numpy()
+    return m.D.features(x)[:, : m.D.n_features].numpy()
 
 
 def clusters(t: Trainer) -> np.ndarray:

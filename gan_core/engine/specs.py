@@ -27,6 +27,10 @@ MORE = "More settings"
 AGAINST_COLLAPSE = "Against mode collapse"
 """The sidebar's expander for the changes to D that fight mode collapse."""
 SWITCH = ("off", "on")
+ARCHS = ("mlp", "dcgan")
+CONV = "Convolutional nets (digits)"
+"""The sidebar's expander for ``arch`` and DCGAN's rules (image targets)."""
+CHANNELS = (8, 16, 32, 64, 128)
 
 
 @dataclass(frozen=True)
@@ -255,5 +259,58 @@ SPECS: dict[str, Spec] = {
         "advanced k plain gradient steps (D's loss on G's batch, D's learning rate), "
         "without backpropagating through those steps (0: off)",
         widget=Widget("Unroll D k steps for G (0 = off)", "slider", section=AGAINST_COLLAPSE),
+    ),
+    "arch": Spec(
+        str,
+        choices=ARCHS,
+        help="networks of G and D: mlp (fully connected, any target) or dcgan (convolutional, "
+        "image targets such as digits; the DCGAN rules below, each of which can be broken)",
+        widget=Widget("Architecture", "radio", section=CONV),
+    ),
+    "g_channels": Spec(
+        int,
+        8,
+        128,
+        help="dcgan: channels of G's first feature map (2×2), halved at each upsampling",
+        widget=Widget("G channels", "steps", section=CONV, column=0, steps=CHANNELS),
+    ),
+    "d_channels": Spec(
+        int,
+        8,
+        128,
+        help="dcgan: channels of D's first convolution, doubled at each downsampling",
+        widget=Widget("D channels", "steps", section=CONV, column=1, steps=CHANNELS),
+    ),
+    "strided": Spec(
+        str,
+        choices=SWITCH,
+        help="DCGAN rule: strided convolutions down in D and transposed ones up in G "
+        "(off: max pooling in D, nearest upsampling in G)",
+        widget=Widget("Rule: strided convolutions, no pooling", "radio", section=CONV),
+    ),
+    "batchnorm": Spec(
+        str,
+        choices=SWITCH,
+        help="DCGAN rule: batchnorm in G and D (off: none)",
+        widget=Widget("Rule: batchnorm in G and D", "radio", section=CONV),
+    ),
+    "fc_hidden": Spec(
+        str,
+        choices=SWITCH,
+        help="breaks the DCGAN rule 'no fully connected hidden layers': on adds one to G "
+        "(before its projection) and one to D (before its output)",
+        widget=Widget("Break a rule: a fully connected hidden layer", "radio", section=CONV),
+    ),
+    "tanh_out": Spec(
+        str,
+        choices=SWITCH,
+        help="DCGAN rule: Tanh at G's output (off: linear); G's hidden layers use ReLU",
+        widget=Widget("Rule: Tanh at G's output", "radio", section=CONV),
+    ),
+    "leaky_d": Spec(
+        str,
+        choices=SWITCH,
+        help="DCGAN rule: LeakyReLU (slope 0.2) in D (off: ReLU)",
+        widget=Widget("Rule: LeakyReLU in D", "radio", section=CONV),
     ),
 }

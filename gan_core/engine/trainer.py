@@ -47,11 +47,12 @@ import numpy as np
 import torch
 
 from gan_core.engine import targets as T
-from gan_core.engine.cohort import LOSS_NAMES, Cohort
+from gan_core.engine.cohort import LOSS_NAMES
 from gan_core.engine.config import RunConfig
 from gan_core.engine.divergence import Diverged
 from gan_core.engine.gans import GAN, GAN_REGISTRY
 from gan_core.engine.streams import Stream, block_size
+from gan_core.engine.together import new_cohort
 
 
 def make_dataset(cfg: RunConfig) -> tuple[np.ndarray, np.ndarray]:
@@ -150,7 +151,7 @@ class Trainer:
         In its cohort, alone if it has none; raises Diverged at a check that fails.
         """
         if self.cohort is None:
-            Cohort().add(self)
+            new_cohort(self.cfg).add(self)
         diverged = self.cohort.train({self: mode})
         if diverged:
             raise diverged[0][1]
