@@ -2,6 +2,7 @@
 
     .venv/bin/python bench/cohort.py                     # N = 1 2 4 8 12 16 24 32, gan
     .venv/bin/python bench/cohort.py --sizes 1 8 16 --gans gan infogan --rounds 7
+    .venv/bin/python bench/cohort.py --arch dcgan --sizes 1 10   # DCGAN on the digits
 
 Every size trains the lecture's settings (``RunConfig()``: gan, nonsaturating, batch 50,
 one hidden layer of 128, z 32) in one process on one thread, in short alternating rounds
@@ -9,7 +10,8 @@ one hidden layer of 128, z 32) in one process on one thread, in short alternatin
 sizes alike; the figure is each size's median over the rounds. This is what chose
 cohort.MAX_STACK: past some size a stack's activations no longer fit the CPU's cache and
 every run in it slows down. (``python -m gan_core train --seeds`` trains seeds this way;
-the app's training processes too.)
+the app's training processes too.) ``--arch dcgan``: DCGAN runs on the digits (batch 64),
+each in a cohort of its own (solo.py), N of them trained in turn.
 """
 
 from __future__ import annotations
@@ -27,8 +29,8 @@ os.environ.setdefault("GANLAB_MAX_STACK", "64")  # measure past the app's limit
 
 import torch  # noqa: E402
 
-from gan_core.engine import cohort as C  # noqa: E402
 from gan_core.engine.config import RunConfig  # noqa: E402
+from gan_core.engine.together import new_cohort  # noqa: E402
 from gan_core.engine.trainer import Trainer  # noqa: E402
 
 
@@ -38,6 +40,7 @@ def main() -> None:
     ap.add_argument("--gans", nargs="+", default=["gan"])
     ap.add_argument("--rounds", type=int, default=5)
     ap.add_argument("--seconds", type=float, default=1.5)
+    ap.add_argument("--arch", choices=["mlp", "dcgan"], default="mlp")
     ap.add_argument("--json", action="store_true")
     args = ap.parse_args()
     torch.set_num_threads(1)
@@ -45,20 +48,29 @@ def main() -> None:
     for gan in args.gans:
         stacks = {}
         for n in args.sizes:
-            cohort = C.Cohort()
-            runs = [Trainer(RunConfig(gan=gan, seed=s)) for s in range(n)]
+            base = RunConfig(gan=gan)
+            if args.arch == "dcgan":
+                base = base.replace(target="digits", arch="dcgan", batch=64)
+            runs = [Trainer(base.replace(seed=s)) for s in range(n)]
+            cohorts = []
             for t in runs:
-                cohort.add(t)
-            plan = {t: "both" for t in runs}
+                home = next((c for c in cohorts if c.fits(t.cfg)), None)
+                if home is None:
+                    home = new_cohort(t.cfg)
+                    cohorts.append(home)
+                home.add(t)
+            plans = [(c, {t: "both" for t in c.members}) for c in cohorts]
             for _ in range(30):  # the stack built, the first blocks drawn
-                cohort.train(plan)
-            stacks[n] = (cohort, plan)
+                for cohort, plan in plans:
+                    cohort.train(plan)
+            stacks[n] = plans
         rates: dict[int, list[float]] = {n: [] for n in args.sizes}
         for _ in range(args.rounds):
-            for n, (cohort, plan) in stacks.items():
+            for n, plans in stacks.items():
                 t0, ticks = time.perf_counter(), 0
                 while time.perf_counter() - t0 < args.seconds:
-                    cohort.train(plan)
+                    for cohort, plan in plans:
+                        cohort.train(plan)
                     ticks += 1
                 rates[n].append(n * ticks / (time.perf_counter() - t0))
         alone = statistics.median(rates[args.sizes[0]]) if args.sizes[0] == 1 else None
