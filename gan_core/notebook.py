@@ -165,6 +165,7 @@ def unsupported(config: RunConfig) -> str | None:
     """Why the notebook cannot write these settings in plain PyTorch (None: it can)."""
     parts = ["unroll (the unrolled GAN)"] * (config.unroll > 0)
     parts += ["the self-conditioned GAN (selfcond)"] * (config.gan == "selfcond")
+    parts += ["DCGAN's convolutional nets (arch dcgan)"] * (config.arch == "dcgan")
     if not parts:
         return None
     return f"the notebook does not write {' or '.join(parts)}; the app and the CLI train it"

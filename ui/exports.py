@@ -84,7 +84,8 @@ def model_loader(key: str, on_load: Callable[[modelfile.SavedModel, bytes, bool]
         st.error(f"Cannot use this model file — {exc}")
         return
     cfg = saved.config
-    st.success(f"{cfg.gan} / {cfg.loss} on {cfg.target}, trained {saved.step} steps")
+    nets = ", DCGAN" if cfg.arch == "dcgan" else ""
+    st.success(f"{cfg.gan} / {cfg.loss} on {cfg.target}{nets}, trained {saved.step} steps")
     c1, c2 = st.columns(2)
     c1.button("Continue training", on_click=on_load, args=(saved, data, False), key=f"{key}m_go")
     c2.button("Inspect (paused)", on_click=on_load, args=(saved, data, True), key=f"{key}m_look")

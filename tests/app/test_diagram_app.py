@@ -57,3 +57,24 @@ def test_diagram_is_on_in_presentation_mode(app):
     assert not app.exception
     assert app.toggle(key="pg_diagram").value is True
     assert {"c", "Q"} <= boxes(diagram(app))
+
+
+def box_text(fig, key: str) -> str:
+    return next(a["text"] for a in fig["layout"]["annotations"] if a["name"] == f"box:{key}")
+
+
+def test_a_dcgan_diagram_says_its_layers_and_follows_a_rule(app):
+    app.query_params.update({"target": "digits", "arch": "dcgan", "diagram": "1"})
+    app.run()
+    assert not app.exception and not app.error
+    fig = diagram(app)
+    g, d = box_text(fig, "G"), box_text(fig, "D")
+    assert g.startswith("<b>G</b> · DCGAN") and "convT ↑8×8×1" in g and "+BN" in g
+    assert d.startswith("<b>D</b> · DCGAN") and "conv ↓2×2×64" in d and "LeakyReLU" in d
+    app.radio(key="pg_cfg_strided").set_value("off").run()
+    app.radio(key="pg_cfg_batchnorm").set_value("off").run()
+    g, d = box_text(diagram(app), "G"), box_text(diagram(app), "D")
+    assert "up+conv ↑4×4×16" in g and "conv+pool ↓4×4×32" in d
+    assert "BN" not in g + d
+    app.selectbox(key="pg_cfg_target").set_value("ring").run()
+    assert "DCGAN" not in box_text(diagram(app), "G"), "the ring trains an MLP"

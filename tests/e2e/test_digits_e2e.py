@@ -54,3 +54,43 @@ def test_plane_layer_asked_for_digits_in_a_link_is_explained(page):
     wait_for(lambda: step(page) > 0, timeout=60, what="the run trains regardless")
     assert not page.locator("[data-testid='stException']").count()
     page.get_by_role("button", name="Reset", exact=True).click()
+
+
+DCGAN_BOXES = """() => [...document.querySelectorAll('.js-plotly-plot')]
+  .filter(p => p.layout && p.layout.meta && 'lit' in p.layout.meta)
+  .map(p => {
+    const xa = p._fullLayout.xaxis, notes = p.layout.annotations, out = {};
+    notes.forEach((a, i) => {
+      if (!['box:G', 'box:D'].includes(a.name)) return;
+      const s = p.layout.shapes.find(s => Math.abs((s.x0 + s.x1) / 2 - a.x) < 1e-6
+                                        && Math.abs((s.y0 + s.y1) / 2 - a.y) < 1e-6);
+      const text = p.querySelector(`.annotation[data-index="${i}"] .annotation-text`);
+      out[a.name.slice(4)] = {text: text ? text.textContent : '',
+                              width: text ? text.getBBox().width : null,
+                              room: xa.l2p(s.x1) - xa.l2p(s.x0)};
+    });
+    return out;
+  })"""
+"""``page.evaluate(DCGAN_BOXES)``: the diagram's G and D boxes as drawn: their text, its
+width and the box's (px)."""
+
+
+def test_a_dcgan_from_a_link_trains_with_its_layers_on_the_diagram(page):
+    page.goto(page.base_url + "?target=digits&gan=cgan&arch=dcgan&batchnorm=off&diagram=1")
+    page.get_by_role("button", name="Train", exact=True).wait_for()
+    assert "Link setting ignored" not in main_text(page)
+    boxes = wait_for(lambda: page.evaluate(DCGAN_BOXES), what="the diagram drawn")[0]
+    assert boxes["G"]["text"].startswith("G · DCGAN") and "convT ↑8×8×1" in boxes["G"]["text"]
+    assert "BN" not in boxes["G"]["text"] + boxes["D"]["text"], "batchnorm=off in the link"
+    assert boxes["D"]["text"].startswith("D · DCGAN") and "LeakyReLU" in boxes["D"]["text"]
+    for net, box in boxes.items():
+        assert 0 < box["width"] <= box["room"], (net, box)
+
+    page.get_by_role("button", name="Train", exact=True).click()
+    wait_for(lambda: step(page) > 0, timeout=120, what="the DCGAN's steps")
+    wait_for(lambda: sheet(page), timeout=30, what="its generated digits drawn")
+    first = sheet(page)
+    wait_for(lambda: sheet(page) != first, timeout=60, what="the digits change as G learns")
+    assert "D · DCGAN" in page.evaluate(DCGAN_BOXES)[0]["D"]["text"]
+    assert not page.locator("[data-testid='stException']").count()
+    page.get_by_role("button", name="Reset", exact=True).click()

@@ -39,6 +39,75 @@ def test_boxes_and_arrows_follow_the_gan_type(gan, extra, arrows):
         assert "1 of 8" in box_text(fig, "y")
 
 
+def lines(fig, key: str) -> list[str]:
+    return box_text(fig, key).split("<br>")
+
+
+DC = RunConfig(target="digits", arch="dcgan")
+
+
+def test_dcgan_boxes_say_the_layers_its_rules_build():
+    fig = diagram.figure(DC.replace(gan="infogan"))
+    assert names(fig, "box:") == {"z", "G", "Gz", "x", "D", "loss", "c", "Q"}
+    assert lines(fig, "G") == [
+        "<b>G</b> · DCGAN",
+        "proj → 2×2×32",
+        "convT ↑4×4×16",
+        "convT ↑8×8×1",
+        "+BN, ReLU, tanh",
+    ]
+    assert lines(fig, "D") == [
+        "<b>D</b> · DCGAN",
+        "conv ↓4×4×32",
+        "conv ↓2×2×64",
+        "+BN, LeakyReLU",
+        "→ out",
+    ]
+    assert "8×8 image" in box_text(fig, "Gz")
+    g, d = (next(b for b in diagram.boxes(DC)[0] if b.key == k) for k in "GD")
+    assert g.w == d.w == diagram.WIDE and g.size == d.size == 10
+    top = g.y + g.h / 2
+    assert fig.layout.yaxis.range[1] > top, "G's taller box fits in the figure"
+    assert fig.layout.height > diagram.figure(RunConfig(target="digits")).layout.height
+
+
+@pytest.mark.parametrize(
+    "rule, value, g_has, d_has",
+    [
+        ("strided", "off", ["up+conv ↑4×4×16", "up+conv ↑8×8×1"], ["conv+pool ↓4×4×32"]),
+        ("batchnorm", "off", ["ReLU, tanh"], ["LeakyReLU"]),
+        ("fc_hidden", "on", ["FC 128 → 2×2×32"], ["FC 128 → out"]),
+        ("tanh_out", "off", ["+BN, ReLU, linear"], ["+BN, LeakyReLU"]),
+        ("leaky_d", "off", ["+BN, ReLU, tanh"], ["+BN, ReLU"]),
+    ],
+)
+def test_a_broken_dcgan_rule_shows_in_the_boxes(rule, value, g_has, d_has):
+    fig = diagram.figure(DC.replace(**{rule: value}))
+    g, d = lines(fig, "G"), lines(fig, "D")
+    assert set(g_has) <= set(g) and set(d_has) <= set(d), (g, d)
+    if rule == "batchnorm":
+        assert not [s for s in g + d if "BN" in s]
+    if rule == "strided":
+        assert not [s for s in g + d if s.startswith(("convT", "conv ↓"))]
+
+
+def test_dcgan_channels_and_long_lines_fit_a_smaller_type():
+    cfg = DC.replace(g_channels=128, d_channels=16)
+    fig = diagram.figure(cfg)
+    assert "proj → 2×2×128" in lines(fig, "G") and "convT ↑4×4×64" in lines(fig, "G")
+    assert lines(fig, "D")[1:3] == ["conv ↓4×4×16", "conv ↓2×2×32"]
+    worst = cfg.replace(strided="off", fc_hidden="on", d_channels=128)
+    g, d = diagram.conv_layers(worst)
+    assert max(map(len, g + d)) == 18  # "conv+pool ↓4×4×128"
+    box = next(b for b in diagram.boxes(worst)[0] if b.key == "D")
+    assert box.size == 8
+
+
+def test_an_mlp_on_the_digits_keeps_its_sizes():
+    fig = diagram.figure(RunConfig(target="digits", g_depth=2, g_width=256))
+    assert box_text(fig, "G") == "<b>G</b><br>2×256" and "DCGAN" not in box_text(fig, "D")
+
+
 def test_the_network_being_trained_is_lit():
     cfg = RunConfig(target="ring", gan="infogan")
     assert diagram.LIT not in fills(diagram.figure(cfg)), "nothing lit before training"

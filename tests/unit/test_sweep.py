@@ -72,6 +72,38 @@ def test_runs_cross_the_axes_over_the_base_with_seeds_per_cell():
     assert sweep.row(r, {"modes": 3}) == {"lr_d": 1e-2, "loss": "lsgan", "seed": 8, "modes": 3}
 
 
+def test_dcgan_rules_are_axes_whose_runs_build_their_nets():
+    from torch import nn
+
+    from gan_core.engine.trainer import Trainer
+
+    assert {"arch", "g_channels", "d_channels", "strided", "batchnorm"} <= set(S.AXIS_NAMES)
+    base = RunConfig(target="digits", arch="dcgan", batch=16)
+    sweep = S.Sweep(
+        base,
+        S.parse_axis("x", "batchnorm=on,off", base),
+        S.parse_axis("y", "strided=on,off", base),
+        steps=10,
+        metric="coverage",
+    )
+    runs = sweep.runs()
+    assert sweep.shape == (2, 2) and len(runs) == 4
+    assert {(r.config.batchnorm, r.config.strided) for r in runs} == {
+        (b, s) for b in ("on", "off") for s in ("on", "off")
+    }
+    assert {(r.config.target, r.config.arch) for r in runs} == {("digits", "dcgan")}
+    for r in runs:
+        t = Trainer(r.config)
+        t.step()
+        kinds = {type(m) for m in t.model.D.modules()}
+        assert (nn.BatchNorm2d in kinds) == (r.config.batchnorm == "on")
+        assert (nn.MaxPool2d in kinds) == (r.config.strided == "off")
+    arch = S.parse_axis("x", "arch=mlp,dcgan", base)
+    assert arch.values == ("mlp", "dcgan") and not arch.numeric
+    with pytest.raises(S.SweepError, match="dcgan needs an image target"):
+        S.parse_axis("x", "arch=mlp,dcgan", BASE)
+
+
 def test_cells_take_the_median_of_seeds_so_far_and_count_divergence():
     sweep = S.Sweep(
         BASE, S.parse_axis("x", "lr_d=1e-4,1e-3", BASE), S.parse_axis("y", "batch=32", BASE), 3
