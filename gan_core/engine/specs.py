@@ -89,23 +89,31 @@ SPECS: dict[str, Spec] = {
         widget=Widget("Loss", "select"),
     ),
     "g_depth": Spec(
-        int, 1, 4, help="hidden layers of G", widget=Widget("G depth", "slider", column=0)
+        int,
+        1,
+        4,
+        help="hidden layers of G (arch mlp; dcgan: its channels)",
+        widget=Widget("G depth", "slider", column=0),
     ),
     "d_depth": Spec(
-        int, 1, 4, help="hidden layers of D", widget=Widget("D depth", "slider", column=1)
+        int,
+        1,
+        4,
+        help="hidden layers of D (arch mlp; dcgan: its channels)",
+        widget=Widget("D depth", "slider", column=1),
     ),
     "g_width": Spec(
         int,
         8,
         512,
-        help="units per hidden layer of G",
+        help="units per hidden layer of G (arch mlp)",
         widget=Widget("G width", "steps", column=0, steps=WIDTHS),
     ),
     "d_width": Spec(
         int,
         8,
         512,
-        help="units per hidden layer of D",
+        help="units per hidden layer of D (arch mlp)",
         widget=Widget("D width", "steps", column=1, steps=WIDTHS),
     ),
     "z_dim": Spec(
