@@ -211,6 +211,49 @@ st.markdown(
 )
 st.latex(r"\bar W = \frac{W}{\sigma(W)},\qquad \sigma(W) = \max_{\|v\|=1}\|Wv\|")
 guide.mitigation_link("spectral_norm")
+st.markdown(
+    "**Unrolled GAN** (`unroll` = k): G's step scores its samples not against today's D "
+    "but against D advanced k steps on them (D's own loss and learning rate): a G that "
+    "piles onto one mode sees D's answer to that coming, and spreads out. This app's is "
+    "first order: G's gradient goes through D_k's weights but not back through the k steps."
+)
+st.latex(
+    r"\theta_D^{k+1} = \theta_D^{k} + \eta\,\nabla_{\theta_D} V(\theta_G, \theta_D^{k}),"
+    r"\qquad \min_G\ V(\theta_G, \theta_D^{K})"
+)
+guide.mitigation_link("unroll")
+st.markdown(
+    "**Self-conditioned GAN** (GAN type `selfcond`): a cGAN whose labels nobody gives. "
+    "Every 500 steps, k-means on D's last hidden features of the real data sorts it into "
+    "k clusters (k: *codes*, 0 = the target's classes); G and D are conditioned on a "
+    "point's cluster as a cGAN is on its class, so G must draw every cluster. The cloud "
+    "colours points by cluster, as it does by class for a cGAN: the step between cGAN "
+    "(labels given) and InfoGAN (codes G invents)."
+)
+guide.mitigation_link("selfcond")
+presets.link("mitigations-ring")
+
+st.header("9 · DCGAN: convolutional networks for images")
+st.markdown(
+    "The lecture's last chapter: for images, G and D are convolutional (Radford et al., "
+    "2016). G projects z to a small stack of feature maps and doubles their size until "
+    "the image's; D halves the image's size until a few features decide real or fake. "
+    "Five rules made such networks train:\n"
+    "1. strided convolutions in D and transposed (fractionally strided) ones in G, "
+    "instead of pooling and upsampling;\n"
+    "2. batchnorm in G and D (not on D's input nor G's output);\n"
+    "3. no fully connected hidden layers;\n"
+    "4. ReLU in G, with Tanh at its output;\n"
+    "5. LeakyReLU in D.\n\n"
+    "Pick the **digits** target and **dcgan** under *Convolutional nets (digits)* in the "
+    "Playground's sidebar: each rule is a setting there, so you can break one and watch "
+    "what it costs. The diagram's boxes list the layers. The Compare demo trains the "
+    "DCGAN beside a fully connected GAN with the same budget and beside a DCGAN with a "
+    "rule broken; its caption says what the measurements show at 8×8."
+)
+presets.link("dcgan-rules")
+for rule in guide.DCGAN_RULES:
+    guide.rule_link(rule)
 
 st.header("All demos")
 for name in PRESETS:

@@ -76,6 +76,8 @@ MITIGATIONS = {
     "pack": ("PacGAN: D judges 4 samples at once", {"pack": 4}),
     "mbstd": ("Minibatch std: D sees the batch's spread", {"mbstd": "on"}),
     "spectral_norm": ("Spectral normalisation of D", {"spectral_norm": "on"}),
+    "unroll": ("Unrolled GAN: G looks 5 D steps ahead", {"unroll": 5}),
+    "selfcond": ("Self-conditioned GAN: labels from D's own clusters", {"gan": "selfcond"}),
 }
 """Setting → (link label, the change to the collapse demo's plain GAN)."""
 
@@ -93,5 +95,28 @@ def mitigation_link(setting: str) -> None:
         "app_pages/playground.py",
         label=f"{label} (Playground)",
         query_params=mitigation_demo(setting),
+        icon=":material/play_circle:",
+    )
+
+
+DCGAN_RULES = {
+    "": ("DCGAN on the digits, every rule kept", {}),
+    "strided": ("Break a rule: pooling and upsampling instead of strides", {"strided": "off"}),
+    "batchnorm": ("Break a rule: no batchnorm", {"batchnorm": "off"}),
+    "fc_hidden": ("Break a rule: a fully connected hidden layer", {"fc_hidden": "on"}),
+    "tanh_out": ("Break a rule: no Tanh at G's output", {"tanh_out": "off"}),
+    "leaky_d": ("Break a rule: ReLU in D", {"leaky_d": "off"}),
+}
+"""Rule → (link label, the change to the DCGAN preset's run)."""
+
+
+def rule_link(rule: str) -> None:
+    """A Playground link: the ``dcgan-rules`` preset's DCGAN with one rule broken."""
+    label, change = DCGAN_RULES[rule]
+    base = PRESETS["dcgan-rules"].runs["dcgan"]
+    st.page_link(
+        "app_pages/playground.py",
+        label=f"{label} (Playground)",
+        query_params=query.link_params(base.replace(**change)),
         icon=":material/play_circle:",
     )

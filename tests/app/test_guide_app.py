@@ -46,7 +46,7 @@ def test_guide_plots_the_g_losses_and_an_optimal_d_that_follows_the_sliders(app)
     assert 15 <= guide.DEMO_STEPS / guide.DEMO_SPEED <= 30, "seconds the demo trains"
     app.button(key="guide_train").click().run()
     handle = app.session_state["job:guide"]
-    wait_for(lambda: handle.step > 0, timeout=60, what="the demo trains")
+    wait_for(lambda: handle.step > 0, timeout=120, what="the demo trains")
     app.run()
     specs = [json.loads(s) for s in shown.figure_specs(app)]
     marks = [t for spec in specs for t in spec["data"] if "the demo run" in t.get("name", "")]
