@@ -5,7 +5,7 @@ optimiser, cGAN labels or InfoGAN codes, the settings against mode collapse) wit
 numpy, scikit-learn and matplotlib only, never gan_core; then it plots the samples and
 prints the run's mode figures in the app's words. Its numbers are its own (one plain
 loop, not the app's cohorts), not the app's to the bit. Cell sources: notebook_cells.py,
-notebook_mitigations.py (D) and notebook_figures.py.
+notebook_mitigations.py (D), notebook_loop.py and notebook_figures.py.
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ from nbformat import v4
 
 from gan_core import notebook_cells as C
 from gan_core import notebook_figures as F
+from gan_core import notebook_loop as L
 from gan_core import notebook_mitigations as M
 from gan_core.engine import targets as T
 from gan_core.engine.config import RunConfig
@@ -190,7 +191,7 @@ def notebook(config: RunConfig, steps: int = DEFAULT_STEPS) -> nbformat.Notebook
         md(_loss_md(config)),
         code(C.loss(config) + "\n\n\n" + C.latent(config).rstrip("\n")),
         md(_loop_md(config)),
-        code(C.loop(config)),
+        code(L.loop(config)),
         md(_plot_md(config)),
         code(F.plot(config)),
         md(_figures_md(config)),

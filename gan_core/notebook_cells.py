@@ -2,9 +2,9 @@
 
 Plain PyTorch, numpy, scikit-learn and matplotlib in the lecture's style: each function
 returns one cell's source. The code reproduces the engine's data makers (targets.py),
-nets (nets.py), losses (losses.py), GAN types (gans.py), optimisers (trainer.py) and
-mode figures (metrics.py, coverage.py, judge.py), written out for reading, never
-imported. D, with the settings against mode collapse: notebook_mitigations.py.
+nets (nets.py), losses (losses.py), GAN types (gans.py) and optimisers (trainer.py),
+written out for reading, never imported. D, with the settings against mode collapse:
+notebook_mitigations.py; the training loop: notebook_loop.py.
 """
 
 from __future__ import annotations
@@ -183,7 +183,7 @@ def data(cfg: RunConfig) -> str:
     )
 
 
-# --- networks, losses, training --------------------------------------------------------
+# --- networks and losses --------------------------------------------------------------
 
 
 def networks(cfg: RunConfig) -> str:
@@ -306,83 +306,3 @@ def g_input(n, code, cont):
     return torch.cat([noise(n), F.one_hot(code, N_CODES).float(), cont], 1)
 """
     return text
-
-
-def _fake_batch(cfg: RunConfig, n: str, indent: str, labels_from: str | None) -> list[str]:
-    """Lines drawing G's input for n samples: ``z_in`` (and ``labels``/``cond``, or
-    ``code``/``cont``); ``labels_from``: the real batch's indices (cGAN's D step)."""
-    if cfg.gan == "cgan":
-        pick = labels_from or f"torch.randint(len(Y), ({n},))"
-        lines = [
-            f"labels = Y[{pick}]  # the classes to draw, as often as in the data",
-            "cond = F.one_hot(labels, N_CLASSES).float()",
-            f"z_in = g_input({n}, labels)",
-        ]
-    elif cfg.gan == "infogan":
-        lines = [f"code, cont = codes({n})", f"z_in = g_input({n}, code, cont)"]
-    else:
-        lines = [f"z_in = noise({n})"]
-    return [indent + ln for ln in lines]
-
-
-def loop(cfg: RunConfig) -> str:
-    cgan, info = cfg.gan == "cgan", cfg.gan == "infogan"
-    labelled = (lambda v: f"torch.cat([{v}, cond], 1)") if cgan else (lambda v: v)
-    d_of = lambda v: f"D({M.d_input(cfg, labelled(v))})"  # noqa: E731
-    q_of = f"Q({M.d_input(cfg, 'fake')})"
-    sn = M.sn(cfg)
-    i2 = " " * 8
-    lines = ["LOG_EVERY = max(STEPS // 10, 1)"]
-    if cfg.ema > 0:
-        lines.append("g_updates = 0")
-    lines += [
-        "for step in range(1, STEPS + 1):",
-        "    # D: D_STEPS steps on a real batch and a fake batch (G's output held fixed)",
-        *["    power_iteration(True)  # each D step moves the estimate of σ"] * sn,
-        "    for _ in range(D_STEPS):",
-        f"{i2}idx = torch.randint(len(X), (BATCH,))",
-        f"{i2}real = X[idx]",
-        *_fake_batch(cfg, "BATCH", i2, "idx"),
-        f"{i2}with torch.no_grad():",
-        f"{i2}    fake = G(z_in)",
-    ]
-    d_loss = [f"{i2}loss_d = d_loss({d_of('real')}, {d_of('fake')})"]
-    if len(d_loss[0]) + 4 * sn > 100:  # (a cGAN's packs: over two lines)
-        d_loss = [f"{i2}loss_d = d_loss(", f"{i2}    {d_of('real')}, {d_of('fake')}", f"{i2})"]
-    if cfg.loss == "wgan-gp":
-        gp_cond = ", cond" if cgan else ""
-        d_loss.append(f"{i2}loss_d = loss_d + GP_WEIGHT * gradient_penalty(real, fake{gp_cond})")
-    if info:
-        d_loss.append(f"{i2}loss_d = loss_d + INFO_WEIGHT * info_loss({q_of}, code, cont)")
-    lines += M.d_step(cfg, d_loss, i2)
-    lines += [
-        f"{i2}opt_d.zero_grad()",
-        f"{i2}loss_d.backward()",
-        f"{i2}opt_d.step()",
-        "",
-        "    # G: one step, through D" + (" and Q" if info else ""),
-        *["    power_iteration(False)  # G reads σ as it is"] * sn,
-        *_fake_batch(cfg, "BATCH", "    ", None),
-        "    fake = G(z_in)",
-        f"    loss_g = g_loss({d_of('fake')})",
-    ]
-    if info:
-        lines.append(f"    loss_g = loss_g + INFO_WEIGHT * info_loss({q_of}, code, cont)")
-    lines += ["    opt_g.zero_grad()", "    loss_g.backward()", "    opt_g.step()"]
-    if cfg.ema > 0:
-        lines += [
-            "    g_updates += 1",
-            "    decay = min(EMA, (1 + g_updates) / (10 + g_updates))",
-            "    with torch.no_grad():",
-            "        for p_ema, p in zip(G_ema.parameters(), G.parameters()):",
-            "            p_ema.lerp_(p, 1 - decay)",
-        ]
-    lines += [
-        "",
-        "    if step % LOG_EVERY == 0 or step == STEPS:",
-        '        print(f"step {step}: loss_d {loss_d.item():.4f} · loss_g {loss_g.item():.4f}")',
-        "        if not (math.isfinite(loss_d.item()) and math.isfinite(loss_g.item())):",
-        '            print(f"diverged at step {step}: a loss is not finite")',
-        "            break",
-    ]
-    return "\n".join(lines)
