@@ -16,6 +16,7 @@ import nbformat
 from nbformat import v4
 
 from gan_core import notebook_cells as C
+from gan_core import notebook_conv as conv
 from gan_core import notebook_figures as F
 from gan_core import notebook_loop as L
 from gan_core import notebook_mitigations as M
@@ -83,6 +84,8 @@ def _networks_md(cfg: RunConfig) -> str:
         "continuous codes if any); a second head Q on D's features predicts the code "
         "from G's sample, which makes G's codes mean something.",
     }[cfg.gan]
+    if cfg.arch == "dcgan":
+        return f"## Networks\n\n{kind} {conv.markdown(cfg)} Each has its own optimiser: {opt}."
     out = " The data lies in [-1, 1], so G ends with a tanh." * (
         T.TARGETS[cfg.target].g_out == "tanh"
     )

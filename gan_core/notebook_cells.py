@@ -4,11 +4,12 @@ Plain PyTorch, numpy, scikit-learn and matplotlib in the lecture's style: each f
 returns one cell's source. The code reproduces the engine's data makers (targets.py),
 nets (nets.py), losses (losses.py), GAN types (gans.py) and optimisers (trainer.py),
 written out for reading, never imported. D, with the settings against mode collapse:
-notebook_mitigations.py; the training loop: notebook_loop.py.
+notebook_mitigations.py; DCGAN's nets: notebook_conv.py; the loop: notebook_loop.py.
 """
 
 from __future__ import annotations
 
+from gan_core import notebook_conv as conv
 from gan_core import notebook_mitigations as M
 from gan_core.engine import targets as T
 from gan_core.engine.config import RunConfig
@@ -66,6 +67,7 @@ def setup(cfg: RunConfig, steps: int) -> str:
         f"STEPS = {steps}  # training steps: each is D_STEPS steps of D, then one of G",
         f"N_POINTS = {p.n_points}  # size of the training set",
         f"Z_DIM = {p.z_dim}  # dimension of the noise z ({p.z_dist})",
+        *(conv.setup(cfg) if cfg.arch == "dcgan" else []),
         *M.batch(cfg),
         f"D_STEPS = {p.effective_d_steps}  # D steps per G step",
         f"LR_G, LR_D = {num(p.lr_g)}, {num(p.lr_d)}  # learning rates",
@@ -189,7 +191,8 @@ def data(cfg: RunConfig) -> str:
 def networks(cfg: RunConfig) -> str:
     act = ACT[cfg.activation]
     target = T.TARGETS[cfg.target]
-    g_extra = {"gan": "", "cgan": " + N_CLASSES", "infogan": " + N_CODES + N_CONT"}[cfg.gan]
+    cond = M.cond(cfg)
+    g_extra = f" + {cond}" if cond else " + N_CODES + N_CONT" * (cfg.gan == "infogan")
     out = []
     if cfg.gan == "infogan":
         out += [
@@ -197,11 +200,19 @@ def networks(cfg: RunConfig) -> str:
             f"N_CONT = {cfg.cont_codes}  # continuous codes, uniform in [-1, 1]",
             "",
         ]
-    g = M.layers(f"Z_DIM{g_extra}", "DIM", cfg.g_depth, cfg.g_width, act, True)
-    if target.g_out == "tanh":
-        g.append("nn.Tanh(),  # samples in [-1, 1], as the data")
+    if cfg.arch == "dcgan":
+        g = conv.generator(cfg, f"Z_DIM{g_extra}")
+    else:
+        g = M.layers(f"Z_DIM{g_extra}", "DIM", cfg.g_depth, cfg.g_width, act, True)
+        if target.g_out == "tanh":
+            g.append("nn.Tanh(),  # samples in [-1, 1], as the data")
     out += ["G = nn.Sequential(", *("    " + ln for ln in g), ")"]
-    out += M.discriminator(cfg, act)
+    if cfg.arch == "dcgan":
+        out += conv.discriminator(cfg)
+    else:
+        norm = M.sn(cfg)
+        body = M.layers(M.d_width_in(cfg), "", cfg.d_depth, cfg.d_width, act, False, norm)
+        out += M.discriminator(cfg, body, str(cfg.d_width))
     if cfg.optimizer == "adam":
         out += [
             "opt_g = torch.optim.Adam(G.parameters(), lr=LR_G, betas=(BETA1, BETA2))",

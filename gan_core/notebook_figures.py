@@ -25,8 +25,12 @@ fake_codes = code.numpy()  # each sample's categorical code""",
 
 def sample(cfg: RunConfig) -> str:
     g = "G_ema" if cfg.ema > 0 else "G"
+    mode = ""
+    if cfg.arch == "dcgan":
+        why = "  # batchnorm: its running statistics, not the batch's" * (cfg.batchnorm == "on")
+        mode = f"G_eval.eval(){why}\n"
     return (
-        f"N_EVAL = 2500\nG_eval = {g}\nwith torch.no_grad():\n{SAMPLE[cfg.gan]}\n"
+        f"N_EVAL = 2500\nG_eval = {g}\n{mode}with torch.no_grad():\n{SAMPLE[cfg.gan]}\n"
         "fake = fake.numpy()\n"
         'assert np.isfinite(fake).all(), "G\'s samples are not finite: the run diverged"'
     )

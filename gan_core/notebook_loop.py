@@ -33,11 +33,19 @@ def loop(cfg: RunConfig) -> str:
     labelled = (lambda v: f"torch.cat([{v}, cond], 1)") if cgan else (lambda v: v)
     d_of = lambda v: f"D({M.d_input(cfg, labelled(v))})"  # noqa: E731
     q_of = f"Q({M.d_input(cfg, 'fake')})"
-    sn = M.sn(cfg)
+    sn = M.sn_steps(cfg)
+    bn = cfg.arch == "dcgan" and cfg.batchnorm == "on"
     i2 = " " * 8
     lines = ["LOG_EVERY = max(STEPS // 10, 1)"]
     if cfg.ema > 0:
         lines.append("g_updates = 0")
+    if cfg.arch == "dcgan":
+        why = ": batchnorm normalises each batch by its own statistics" * bn
+        lines += [
+            f"# training mode{why} (samples: eval mode)",
+            f"for net in (G, {', '.join(M.d_modules(cfg))}):",
+            "    net.train()",
+        ]
     lines += [
         "for step in range(1, STEPS + 1):",
         "    # D: D_STEPS steps on a real batch and a fake batch (G's output held fixed)",
@@ -80,6 +88,11 @@ def loop(cfg: RunConfig) -> str:
             "        for p_ema, p in zip(G_ema.parameters(), G.parameters()):",
             "            p_ema.lerp_(p, 1 - decay)",
         ]
+        if bn:
+            lines += [
+                "        for b_ema, b in zip(G_ema.buffers(), G.buffers()):",
+                "            b_ema.copy_(b)  # batchnorm's running statistics, G's own",
+            ]
     lines += [
         "",
         "    if step % LOG_EVERY == 0 or step == STEPS:",
