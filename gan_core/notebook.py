@@ -121,11 +121,12 @@ def _loop_md(cfg: RunConfig) -> str:
         "infogan": "",
     }[cfg.gan]
     packs = f" (in packs of {cfg.pack})" * (cfg.pack > 1)
+    ahead = " G's step first lets D look ahead UNROLL steps (unroll)." * (cfg.unroll > 0)
     return (
         f"## Training loop\n\nEach step: {cfg.effective_d_steps} step(s) of D on a real "
         f"batch of {cfg.batch // cfg.pack * cfg.pack}{packs} and a fake one (G fixed), "
         f"then one step of G through D.{cond}"
-        f"{ema} The losses are printed ten times."
+        f"{ahead}{ema} The losses are printed ten times."
     )
 
 
@@ -167,8 +168,7 @@ def _mitigations(cfg: RunConfig) -> list:
 
 def unsupported(config: RunConfig) -> str | None:
     """Why the notebook cannot write these settings in plain PyTorch (None: it can)."""
-    parts = ["unroll (the unrolled GAN)"] * (config.unroll > 0)
-    parts += ["the self-conditioned GAN (selfcond)"] * (config.gan == "selfcond")
+    parts = ["the self-conditioned GAN (selfcond)"] * (config.gan == "selfcond")
     if not parts:
         return None
     return f"the notebook does not write {' or '.join(parts)}; the app and the CLI train it"

@@ -80,6 +80,8 @@ def setup(cfg: RunConfig, steps: int) -> str:
         lines.append(f"INFO_WEIGHT = {num(p.info_weight)}  # lambda of the code-prediction loss")
     if p.ema > 0:
         lines.append(f"EMA = {num(p.ema)}  # decay of the moving average of G's weights")
+    if p.unroll > 0:
+        lines.append(f"UNROLL = {p.unroll}  # G scores against D advanced UNROLL steps")
     lines += ["", "torch.manual_seed(SEED)", "np.random.seed(SEED)"]
     return "\n".join(lines)
 

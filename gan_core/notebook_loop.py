@@ -28,13 +28,61 @@ def _fake_batch(cfg: RunConfig, n: str, indent: str, labels_from: str | None) ->
     return [indent + ln for ln in lines]
 
 
-def loop(cfg: RunConfig) -> str:
+def _d_loss(cfg: RunConfig, fake: str, out: str, indent: str) -> list[str]:
+    """Lines computing D's loss ``out`` on ``real`` and the fake batch ``fake``."""
     cgan, info = cfg.gan == "cgan", cfg.gan == "infogan"
+    labelled = (lambda v: f"torch.cat([{v}, cond], 1)") if cgan else (lambda v: v)
+    d_of = lambda v: f"D({M.d_input(cfg, labelled(v))})"  # noqa: E731
+    lines = [f"{indent}{out} = d_loss({d_of('real')}, {d_of(fake)})"]
+    if len(lines[0]) + 4 * M.sn_steps(cfg) > 100:  # (a cGAN's packs: over two lines)
+        lines = [
+            f"{indent}{out} = d_loss(",
+            f"{indent}    {d_of('real')}, {d_of(fake)}",
+            f"{indent})",
+        ]
+    if cfg.loss == "wgan-gp":
+        gp_cond = ", cond" if cgan else ""
+        gp = f"gradient_penalty(real, {fake}{gp_cond})"
+        lines.append(f"{indent}{out} = {out} + GP_WEIGHT * {gp}")
+    if info:
+        q_of = f"Q({M.d_input(cfg, fake)})"
+        lines.append(f"{indent}{out} = {out} + INFO_WEIGHT * info_loss({q_of}, code, cont)")
+    return lines
+
+
+def _unrolled(cfg: RunConfig) -> list[str]:
+    """G's look-ahead (``unroll``): D advanced UNROLL plain gradient steps of its own loss
+    on G's batch, first order (the steps are not differentiated)."""
+    return [
+        "    # unroll: D looks ahead UNROLL plain gradient steps of its loss on this batch",
+        "    # (G's points held fixed); G scores against that D, then D gets its weights back",
+        "    d_now = [p.detach().clone() for p in d_params]",
+        "    fake_d = fake.detach()",
+        "    for _ in range(UNROLL):",
+        *_d_loss(cfg, "fake_d", "loss_k", " " * 8),
+        "        grads = torch.autograd.grad(loss_k, d_params)",
+        "        with torch.no_grad():",
+        "            for p, grad in zip(d_params, grads):",
+        "                p -= LR_D * grad",
+    ]
+
+
+UNDO = [
+    "    with torch.no_grad():  # D's weights before the look-ahead: G's step moves only G",
+    "        for p, p_now in zip(d_params, d_now):",
+    "            p.copy_(p_now)",
+]
+
+
+def loop(cfg: RunConfig) -> str:
+    info = cfg.gan == "infogan"
+    cgan = cfg.gan == "cgan"
     labelled = (lambda v: f"torch.cat([{v}, cond], 1)") if cgan else (lambda v: v)
     d_of = lambda v: f"D({M.d_input(cfg, labelled(v))})"  # noqa: E731
     q_of = f"Q({M.d_input(cfg, 'fake')})"
     sn = M.sn_steps(cfg)
     bn = cfg.arch == "dcgan" and cfg.batchnorm == "on"
+    unroll = cfg.unroll > 0
     i2 = " " * 8
     lines = ["LOG_EVERY = max(STEPS // 10, 1)"]
     if cfg.ema > 0:
@@ -56,30 +104,26 @@ def loop(cfg: RunConfig) -> str:
         *_fake_batch(cfg, "BATCH", i2, "idx"),
         f"{i2}with torch.no_grad():",
         f"{i2}    fake = G(z_in)",
-    ]
-    d_loss = [f"{i2}loss_d = d_loss({d_of('real')}, {d_of('fake')})"]
-    if len(d_loss[0]) + 4 * sn > 100:  # (a cGAN's packs: over two lines)
-        d_loss = [f"{i2}loss_d = d_loss(", f"{i2}    {d_of('real')}, {d_of('fake')}", f"{i2})"]
-    if cfg.loss == "wgan-gp":
-        gp_cond = ", cond" if cgan else ""
-        d_loss.append(f"{i2}loss_d = loss_d + GP_WEIGHT * gradient_penalty(real, fake{gp_cond})")
-    if info:
-        d_loss.append(f"{i2}loss_d = loss_d + INFO_WEIGHT * info_loss({q_of}, code, cont)")
-    lines += M.d_step(cfg, d_loss, i2)
-    lines += [
+        *M.d_step(cfg, _d_loss(cfg, "fake", "loss_d", i2), i2),
         f"{i2}opt_d.zero_grad()",
         f"{i2}loss_d.backward()",
         f"{i2}opt_d.step()",
         "",
         "    # G: one step, through D" + (" and Q" if info else ""),
         *["    power_iteration(False)  # G reads σ as it is"] * sn,
-        *_fake_batch(cfg, "BATCH", "    ", None),
+    ]
+    if unroll:  # (a real batch too, for D's look-ahead)
+        lines += ["    idx = torch.randint(len(X), (BATCH,))", "    real = X[idx]"]
+    lines += [
+        *_fake_batch(cfg, "BATCH", "    ", "idx" if unroll else None),
         "    fake = G(z_in)",
+        *(_unrolled(cfg) if unroll else []),
         f"    loss_g = g_loss({d_of('fake')})",
     ]
     if info:
         lines.append(f"    loss_g = loss_g + INFO_WEIGHT * info_loss({q_of}, code, cont)")
     lines += ["    opt_g.zero_grad()", "    loss_g.backward()", "    opt_g.step()"]
+    lines += UNDO * unroll
     if cfg.ema > 0:
         lines += [
             "    g_updates += 1",

@@ -91,6 +91,17 @@ def markdown(cfg: RunConfig) -> str | None:
         )
     if sn(cfg):
         parts.append(_sn_markdown(cfg))
+    if cfg.unroll > 0:
+        parts.append(
+            "**Unrolled GAN** (`unroll`, Metz et al. 2017), first order: G's step scores its "
+            "samples against D as it will be after UNROLL more steps, so G is pushed toward "
+            "where D is going rather than where it is. D looks ahead on G's batch (a real "
+            "batch drawn with it, G's samples held fixed): UNROLL plain gradient steps of "
+            "its own loss with D's learning rate (not Adam's); G's loss runs through that "
+            "D, and D's weights are put back after G's step. G's gradient flows through the "
+            "look-ahead D's forward but not back through its steps (the paper's full form "
+            "also differentiates them)."
+        )
     if not parts:
         return None
     return "## Against mode collapse\n\n" + "\n\n".join(parts)

@@ -452,3 +452,43 @@ def test_dcgan_digits_notebooks_run_and_print_the_figures(run, gan, rule):
     line = figures_line(out)
     purity = " · purity \\d+%" if gan == "cgan" else ""
     assert re.match(rf"digits covered \d+/10 · hq \d+% · effective digits [\d.]+.*{purity}", line)
+
+
+# --- unroll: G's step against D looking ahead -------------------------------------------
+
+
+def trained(cfg: RunConfig, steps: int) -> dict:
+    """The notebook's namespace after its training loop of ``steps`` steps, run here."""
+    ns: dict = {}
+    for source in code_cells(notebook.notebook(cfg, steps)):
+        exec(compile(source, "<notebook>", "exec"), ns)
+        if "for step in range" in source:
+            return ns
+    raise AssertionError("no training loop")
+
+
+@pytest.mark.parametrize(
+    "cfg",
+    [
+        config("ring", n_points=600),
+        config("ring", gan="infogan", loss="wgan-gp", n_points=600, **AGAINST_COLLAPSE["all"]),
+        dcgan(gan="cgan", spectral_norm="on", g_channels=8, d_channels=8),
+    ],
+    ids=["gan", "infogan-gp-all", "dcgan-cgan-sn"],
+)
+def test_unroll_writes_ds_look_ahead_and_moves_only_g(cfg):
+    source = "\n".join(code_cells(notebook.notebook(cfg.replace(unroll=3), 100)))
+    for text in ("UNROLL = 3", "for _ in range(UNROLL):", "torch.autograd.grad(loss_k, d_params)"):
+        assert text in source, text
+    assert "UNROLL" not in "\n".join(code_cells(notebook.notebook(cfg, 100)))
+    plain, ahead = trained(cfg, 1), trained(cfg.replace(unroll=3), 1)
+    d_plain, d_ahead = plain["d_params"], ahead["d_params"]
+    assert all(a.equal(b) for a, b in zip(d_plain, d_ahead, strict=True)), "D is put back"
+    g_plain, g_ahead = plain["G"].parameters(), ahead["G"].parameters()
+    assert not all(a.equal(b) for a, b in zip(g_plain, g_ahead, strict=True))
+
+
+def test_an_unrolled_notebook_runs(run):
+    out = run(notebook.notebook(config("ring", unroll=2, n_points=2000), 200))
+    assert "step 200: loss_d" in out
+    assert re.match(r"modes covered \d/8 · hq \d+% · effective modes \d", figures_line(out))

@@ -115,13 +115,11 @@ def test_unroll_config_url_and_cli():
     assert config_from_args(args) == RunConfig(unroll=4)
 
 
-def test_the_notebook_refuses_unroll(tmp_path, capsys):
-    with pytest.raises(ValueError, match="does not write unroll"):
-        notebook.dumps(RunConfig(unroll=2))
-    assert notebook.unsupported(RunConfig()) is None
+def test_the_notebook_writes_unroll(tmp_path):
+    assert notebook.unsupported(RunConfig(unroll=2)) is None
     out = tmp_path / "x.ipynb"
-    assert main(["notebook", "--unroll", "2", "--out", str(out)]) == 2
-    assert "does not write unroll" in capsys.readouterr().err and not out.exists()
+    assert main(["notebook", "--unroll", "2", "--out", str(out)]) == 0
+    assert "UNROLL = 2" in out.read_text()  # (its code: test_notebook.py)
 
 
 # --- selfcond ---------------------------------------------------------------------------
