@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from gan_core import notebook_conv as conv
 from gan_core import notebook_mitigations as M
+from gan_core import notebook_selfcond as S
 from gan_core.engine import targets as T
 from gan_core.engine.config import RunConfig
 from gan_core.engine.evaluation import count_modes
@@ -50,6 +51,7 @@ def setup(cfg: RunConfig, steps: int) -> str:
         "import torch",
         "import torch.nn.functional as F",
         "from sklearn import datasets",
+        *(["from sklearn.cluster import KMeans"] if S.on(cfg) else []),
         *(
             ["from sklearn.linear_model import LogisticRegression"]
             if cfg.target == "digits"
@@ -82,6 +84,8 @@ def setup(cfg: RunConfig, steps: int) -> str:
         lines.append(f"EMA = {num(p.ema)}  # decay of the moving average of G's weights")
     if p.unroll > 0:
         lines.append(f"UNROLL = {p.unroll}  # G scores against D advanced UNROLL steps")
+    if S.on(cfg):
+        lines += S.setup(cfg)
     lines += ["", "torch.manual_seed(SEED)", "np.random.seed(SEED)"]
     return "\n".join(lines)
 
@@ -202,6 +206,8 @@ def networks(cfg: RunConfig) -> str:
             f"N_CONT = {cfg.cont_codes}  # continuous codes, uniform in [-1, 1]",
             "",
         ]
+    if S.on(cfg):
+        out += S.networks(cfg)
     if cfg.arch == "dcgan":
         g = conv.generator(cfg, f"Z_DIM{g_extra}")
     else:
@@ -300,12 +306,13 @@ def loss(cfg: RunConfig) -> str:
 def latent(cfg: RunConfig) -> str:
     """The noise, and G's input with its label (cGAN) or codes (InfoGAN)."""
     text = f"def noise(n):\n    {NOISE[cfg.z_dist]}\n"
-    if cfg.gan == "cgan":
-        text += """
+    if M.cond(cfg):
+        what = "cluster" if S.on(cfg) else "class"
+        text += f"""
 
 def g_input(n, labels):
-    \"\"\"z and the one-hot label: G draws a point of that class.\"\"\"
-    return torch.cat([noise(n), F.one_hot(labels, N_CLASSES).float()], 1)
+    \"\"\"z and the one-hot label: G draws a point of that {what}.\"\"\"
+    return torch.cat([noise(n), F.one_hot(labels, {M.cond(cfg)}).float()], 1)
 """
     elif cfg.gan == "infogan":
         text += """

@@ -8,17 +8,20 @@ average, and the settings against mode collapse (notebook_mitigations.py).
 from __future__ import annotations
 
 from gan_core import notebook_mitigations as M
+from gan_core import notebook_selfcond as S
 from gan_core.engine.config import RunConfig
 
 
 def _fake_batch(cfg: RunConfig, n: str, indent: str, labels_from: str | None) -> list[str]:
     """Lines drawing G's input for n samples: ``z_in`` (and ``labels``/``cond``, or
     ``code``/``cont``); ``labels_from``: the real batch's indices (cGAN's D step)."""
-    if cfg.gan == "cgan":
-        pick = labels_from or f"torch.randint(len(Y), ({n},))"
+    if M.cond(cfg):
+        ys = S.labels(cfg)
+        pick = labels_from or f"torch.randint(len({'X' if S.on(cfg) else 'Y'}), ({n},))"
+        what = "clusters" if S.on(cfg) else "the classes"
         lines = [
-            f"labels = Y[{pick}]  # the classes to draw, as often as in the data",
-            "cond = F.one_hot(labels, N_CLASSES).float()",
+            f"labels = {ys}[{pick}]  # {what} to draw, as often as in the data",
+            f"cond = F.one_hot(labels, {M.cond(cfg)}).float()",
             f"z_in = g_input({n}, labels)",
         ]
     elif cfg.gan == "infogan":
@@ -30,7 +33,7 @@ def _fake_batch(cfg: RunConfig, n: str, indent: str, labels_from: str | None) ->
 
 def _d_loss(cfg: RunConfig, fake: str, out: str, indent: str) -> list[str]:
     """Lines computing D's loss ``out`` on ``real`` and the fake batch ``fake``."""
-    cgan, info = cfg.gan == "cgan", cfg.gan == "infogan"
+    cgan, info = M.cond(cfg) is not None, cfg.gan == "infogan"
     labelled = (lambda v: f"torch.cat([{v}, cond], 1)") if cgan else (lambda v: v)
     d_of = lambda v: f"D({M.d_input(cfg, labelled(v))})"  # noqa: E731
     lines = [f"{indent}{out} = d_loss({d_of('real')}, {d_of(fake)})"]
@@ -76,7 +79,7 @@ UNDO = [
 
 def loop(cfg: RunConfig) -> str:
     info = cfg.gan == "infogan"
-    cgan = cfg.gan == "cgan"
+    cgan = M.cond(cfg) is not None
     labelled = (lambda v: f"torch.cat([{v}, cond], 1)") if cgan else (lambda v: v)
     d_of = lambda v: f"D({M.d_input(cfg, labelled(v))})"  # noqa: E731
     q_of = f"Q({M.d_input(cfg, 'fake')})"
@@ -137,6 +140,7 @@ def loop(cfg: RunConfig) -> str:
                 "        for b_ema, b in zip(G_ema.buffers(), G.buffers()):",
                 "            b_ema.copy_(b)  # batchnorm's running statistics, G's own",
             ]
+    lines += S.loop(cfg) if S.on(cfg) else []
     lines += [
         "",
         "    if step % LOG_EVERY == 0 or step == STEPS:",

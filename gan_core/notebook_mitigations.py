@@ -13,7 +13,7 @@ from gan_core.engine.config import RunConfig
 
 def cond(cfg: RunConfig) -> str | None:
     """The number of classes of the one-hot label beside G's and D's inputs, or None."""
-    return "N_CLASSES" if cfg.gan == "cgan" else None
+    return {"cgan": "N_CLASSES", "selfcond": "N_CLUSTERS"}.get(cfg.gan)
 
 
 def packs(cfg: RunConfig) -> bool:
@@ -70,7 +70,7 @@ def markdown(cfg: RunConfig) -> str | None:
             "points look alike, which real packs do not, so D can tell them apart and G "
             "must spread out."
         )
-        if cfg.gan == "cgan":
+        if cond(cfg):
             text += " Each sample keeps its label beside it in the pack."
         if cfg.gan == "infogan":
             text += " Q reads the pack's features and guesses each of its samples' codes."
@@ -174,7 +174,7 @@ def d_width_in(cfg: RunConfig) -> str:
 
 def d_modules(cfg: RunConfig) -> list[str]:
     """D's modules: one nn.Sequential, or its features and its head (and Q's)."""
-    if cfg.gan == "infogan" or mbstd(cfg):
+    if cfg.gan in ("infogan", "selfcond") or mbstd(cfg):
         return ["D_body", "D_head"]
     return ["D_net"]
 

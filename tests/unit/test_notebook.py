@@ -56,8 +56,8 @@ def imported(source: str) -> set[str]:
     return names
 
 
-WRITTEN = tuple(g for g in GAN_TYPES if g != "selfcond")
-"""The GAN types the notebook writes (it refuses selfcond: test_unroll_selfcond.py)."""
+WRITTEN = GAN_TYPES
+"""The GAN types the notebook writes: all of them."""
 COMBOS = list(itertools.product(T.TARGETS, WRITTEN, LOSSES))
 
 
@@ -326,7 +326,7 @@ def dcgan(**kw) -> RunConfig:
 
 
 def networks_cell(nb) -> str:
-    return next(s for s in code_cells(nb) if s.startswith(("G = nn.Sequential(", "N_CODES")))
+    return next(s for s in code_cells(nb) if "G = nn.Sequential(" in s)
 
 
 @pytest.mark.parametrize("gan", WRITTEN)
@@ -416,8 +416,9 @@ def test_the_dcgan_notebooks_nets_compute_what_the_apps_compute(gan, rule, extra
     with torch.no_grad():
         assert torch.allclose(g(z), app.G(z), atol=1e-5)
         rows = ns["X"][:12]
-        if gan == "cgan":
-            rows = torch.cat([rows, ns["F"].one_hot(ns["Y"][:12], 10).float()], 1)
+        if gan in ("cgan", "selfcond"):
+            k = ns.get("N_CLUSTERS", 10)
+            rows = torch.cat([rows, ns["F"].one_hot(ns["Y"][:12] % k, k).float()], 1)
         rows = ns["pack"](rows) if "pack" in ns else rows
         if "planes" in ns:
             assert torch.equal(ns["planes"](rows), app.D.planes(rows))
@@ -492,3 +493,54 @@ def test_an_unrolled_notebook_runs(run):
     out = run(notebook.notebook(config("ring", unroll=2, n_points=2000), 200))
     assert "step 200: loss_d" in out
     assert re.match(r"modes covered \d/8 · hq \d+% · effective modes \d", figures_line(out))
+
+
+# --- selfcond: a cGAN on the clusters of D's features -----------------------------------
+
+
+@pytest.mark.parametrize(
+    "cfg",
+    [
+        config("ring", gan="selfcond", codes=4, n_points=600, pack=2, mbstd="on"),
+        dcgan(gan="selfcond", codes=5, g_channels=8, d_channels=8, pack=2),
+    ],
+    ids=["mlp-pack-mbstd", "dcgan-pack"],
+)
+def test_the_notebooks_clusters_are_the_apps(cfg):
+    """With the app's D and the same current labels, ``recluster`` gives the app's clusters."""
+    import torch
+
+    from gan_core.engine import selfcond
+    from gan_core.engine.trainer import Trainer
+
+    source = "\n".join(code_cells(notebook.notebook(cfg, 100)))
+    for text in ("from sklearn.cluster import KMeans", "RECLUSTER = 500", "CLUSTERS = recluster()"):
+        assert text in source, text
+    ns = built(cfg)
+    t = Trainer(cfg)
+    assert [p.shape for p in ns["d_params"]] == [p.shape for p in t.d_params]
+    with torch.no_grad():
+        for a, b in zip(ns["d_params"], t.d_params, strict=True):
+            a.copy_(b)
+    for net in (ns["D_body"], t.model.D):
+        net.eval()
+    assert not ns["CLUSTERS"].any(), "all 0 until the first clustering"
+    labels = torch.randint(
+        cfg.n_codes, (len(t.cond_y),), generator=torch.Generator().manual_seed(1)
+    )
+    t.cond_y.copy_(labels)
+    ns["CLUSTERS"] = labels.clone()
+    mine = ns["recluster"]()
+    assert torch.equal(mine, torch.from_numpy(selfcond.clusters(t)))
+    assert mine.dtype == torch.long and len(mine.unique()) == cfg.n_codes
+
+
+def test_a_selfcond_digits_notebook_clusters_and_runs(run):
+    nb = notebook.notebook(config("digits", gan="selfcond", codes=10), 600)
+    out = run(nb)
+    sizes = re.search(r"^step 500: new clusters of \[([\d, ]+)\] samples$", out, re.M)
+    assert sizes, out[-2000:]
+    assert sum(map(int, sizes.group(1).split(", "))) == 1797
+    assert "step 600: loss_d" in out
+    line = figures_line(out)
+    assert re.match(r"digits covered \d+/10 · hq \d+% · effective digits .* · purity \d+%", line)
