@@ -1,11 +1,12 @@
 """A run's configuration as a Jupyter notebook: plain PyTorch a student can read and run.
 
-The notebook trains the same configuration as the app (data, nets, loss, D:G steps,
-optimiser, cGAN labels or InfoGAN codes, the settings against mode collapse) with torch,
-numpy, scikit-learn and matplotlib only, never gan_core; then it plots the samples and
-prints the run's mode figures in the app's words. Its numbers are its own (one plain
-loop, not the app's cohorts), not the app's to the bit. Cell sources: notebook_cells.py,
-notebook_mitigations.py (D) and notebook_figures.py.
+The notebook trains the same configuration as the app (data, MLP or DCGAN nets, loss,
+D:G steps, optimiser, cGAN labels, InfoGAN codes or selfcond clusters, the settings
+against mode collapse) with torch, numpy, scikit-learn and matplotlib only, never
+gan_core; then it plots the samples and prints the run's mode figures in the app's
+words. Its numbers are its own (one plain loop, not the app's cohorts), not the app's to
+the bit. Cell sources: notebook_cells.py, notebook_mitigations.py (D), notebook_conv.py
+(DCGAN), notebook_selfcond.py, notebook_loop.py and notebook_figures.py.
 """
 
 from __future__ import annotations
@@ -16,8 +17,11 @@ import nbformat
 from nbformat import v4
 
 from gan_core import notebook_cells as C
+from gan_core import notebook_conv as conv
 from gan_core import notebook_figures as F
+from gan_core import notebook_loop as L
 from gan_core import notebook_mitigations as M
+from gan_core import notebook_selfcond as S
 from gan_core.engine import targets as T
 from gan_core.engine.config import RunConfig
 from gan_core.engine.gans import GAN_REGISTRY
@@ -78,10 +82,16 @@ def _networks_md(cfg: RunConfig) -> str:
         "gan": "G maps noise z to a sample; D scores a sample (a logit).",
         "cgan": "A conditional GAN: the one-hot label is concatenated to G's input (z, y) "
         "and to D's (x, y), so G learns to draw a sample of the class it is given.",
+        "selfcond": "A self-conditioned GAN (Liu et al. 2020): a conditional GAN whose "
+        "labels are not given but made from D, the clusters of its features of the real "
+        "samples (below). The one-hot cluster is concatenated to G's input (z, c) and to "
+        "D's (x, c), so G learns to draw a sample of the cluster it is given.",
         "infogan": "InfoGAN: G takes z and a code (a one-hot categorical code, and "
         "continuous codes if any); a second head Q on D's features predicts the code "
         "from G's sample, which makes G's codes mean something.",
     }[cfg.gan]
+    if cfg.arch == "dcgan":
+        return f"## Networks\n\n{kind} {conv.markdown(cfg)} Each has its own optimiser: {opt}."
     out = " The data lies in [-1, 1], so G ends with a tanh." * (
         T.TARGETS[cfg.target].g_out == "tanh"
     )
@@ -115,13 +125,17 @@ def _loop_md(cfg: RunConfig) -> str:
         "cgan": " D sees each real point with its label and each fake one with the label "
         "G was given.",
         "infogan": "",
+        "selfcond": " D sees each real sample with its cluster and each fake one with the "
+        "cluster G was given; after every RECLUSTER steps the real samples are clustered "
+        "anew.",
     }[cfg.gan]
     packs = f" (in packs of {cfg.pack})" * (cfg.pack > 1)
+    ahead = " G's step first lets D look ahead UNROLL steps (unroll)." * (cfg.unroll > 0)
     return (
         f"## Training loop\n\nEach step: {cfg.effective_d_steps} step(s) of D on a real "
         f"batch of {cfg.batch // cfg.pack * cfg.pack}{packs} and a fake one (G fixed), "
         f"then one step of G through D.{cond}"
-        f"{ema} The losses are printed ten times."
+        f"{ahead}{ema} The losses are printed ten times."
     )
 
 
@@ -162,13 +176,9 @@ def _mitigations(cfg: RunConfig) -> list:
 
 
 def unsupported(config: RunConfig) -> str | None:
-    """Why the notebook cannot write these settings in plain PyTorch (None: it can)."""
-    parts = ["unroll (the unrolled GAN)"] * (config.unroll > 0)
-    parts += ["the self-conditioned GAN (selfcond)"] * (config.gan == "selfcond")
-    parts += ["DCGAN's convolutional nets (arch dcgan)"] * (config.arch == "dcgan")
-    if not parts:
-        return None
-    return f"the notebook does not write {' or '.join(parts)}; the app and the CLI train it"
+    """Why the notebook cannot write these settings in plain PyTorch (None: it can; it
+    writes every setting the app trains today)."""
+    return None
 
 
 def notebook(config: RunConfig, steps: int = DEFAULT_STEPS) -> nbformat.NotebookNode:
@@ -190,8 +200,9 @@ def notebook(config: RunConfig, steps: int = DEFAULT_STEPS) -> nbformat.Notebook
         code(C.networks(config)),
         md(_loss_md(config)),
         code(C.loss(config) + "\n\n\n" + C.latent(config).rstrip("\n")),
+        *([md(S.markdown(config)), code(S.code(config))] if S.on(config) else []),
         md(_loop_md(config)),
-        code(C.loop(config)),
+        code(L.loop(config)),
         md(_plot_md(config)),
         code(F.plot(config)),
         md(_figures_md(config)),

@@ -2,14 +2,16 @@
 
 Plain PyTorch, numpy, scikit-learn and matplotlib in the lecture's style: each function
 returns one cell's source. The code reproduces the engine's data makers (targets.py),
-nets (nets.py), losses (losses.py), GAN types (gans.py), optimisers (trainer.py) and
-mode figures (metrics.py, coverage.py, judge.py), written out for reading, never
-imported. D, with the settings against mode collapse: notebook_mitigations.py.
+nets (nets.py), losses (losses.py), GAN types (gans.py) and optimisers (trainer.py),
+written out for reading, never imported. D, with the settings against mode collapse:
+notebook_mitigations.py; DCGAN's nets: notebook_conv.py; the loop: notebook_loop.py.
 """
 
 from __future__ import annotations
 
+from gan_core import notebook_conv as conv
 from gan_core import notebook_mitigations as M
+from gan_core import notebook_selfcond as S
 from gan_core.engine import targets as T
 from gan_core.engine.config import RunConfig
 from gan_core.engine.evaluation import count_modes
@@ -49,6 +51,7 @@ def setup(cfg: RunConfig, steps: int) -> str:
         "import torch",
         "import torch.nn.functional as F",
         "from sklearn import datasets",
+        *(["from sklearn.cluster import KMeans"] if S.on(cfg) else []),
         *(
             ["from sklearn.linear_model import LogisticRegression"]
             if cfg.target == "digits"
@@ -66,6 +69,7 @@ def setup(cfg: RunConfig, steps: int) -> str:
         f"STEPS = {steps}  # training steps: each is D_STEPS steps of D, then one of G",
         f"N_POINTS = {p.n_points}  # size of the training set",
         f"Z_DIM = {p.z_dim}  # dimension of the noise z ({p.z_dist})",
+        *(conv.setup(cfg) if cfg.arch == "dcgan" else []),
         *M.batch(cfg),
         f"D_STEPS = {p.effective_d_steps}  # D steps per G step",
         f"LR_G, LR_D = {num(p.lr_g)}, {num(p.lr_d)}  # learning rates",
@@ -78,6 +82,10 @@ def setup(cfg: RunConfig, steps: int) -> str:
         lines.append(f"INFO_WEIGHT = {num(p.info_weight)}  # lambda of the code-prediction loss")
     if p.ema > 0:
         lines.append(f"EMA = {num(p.ema)}  # decay of the moving average of G's weights")
+    if p.unroll > 0:
+        lines.append(f"UNROLL = {p.unroll}  # G scores against D advanced UNROLL steps")
+    if S.on(cfg):
+        lines += S.setup(cfg)
     lines += ["", "torch.manual_seed(SEED)", "np.random.seed(SEED)"]
     return "\n".join(lines)
 
@@ -183,13 +191,14 @@ def data(cfg: RunConfig) -> str:
     )
 
 
-# --- networks, losses, training --------------------------------------------------------
+# --- networks and losses --------------------------------------------------------------
 
 
 def networks(cfg: RunConfig) -> str:
     act = ACT[cfg.activation]
     target = T.TARGETS[cfg.target]
-    g_extra = {"gan": "", "cgan": " + N_CLASSES", "infogan": " + N_CODES + N_CONT"}[cfg.gan]
+    cond = M.cond(cfg)
+    g_extra = f" + {cond}" if cond else " + N_CODES + N_CONT" * (cfg.gan == "infogan")
     out = []
     if cfg.gan == "infogan":
         out += [
@@ -197,11 +206,21 @@ def networks(cfg: RunConfig) -> str:
             f"N_CONT = {cfg.cont_codes}  # continuous codes, uniform in [-1, 1]",
             "",
         ]
-    g = M.layers(f"Z_DIM{g_extra}", "DIM", cfg.g_depth, cfg.g_width, act, True)
-    if target.g_out == "tanh":
-        g.append("nn.Tanh(),  # samples in [-1, 1], as the data")
+    if S.on(cfg):
+        out += S.networks(cfg)
+    if cfg.arch == "dcgan":
+        g = conv.generator(cfg, f"Z_DIM{g_extra}")
+    else:
+        g = M.layers(f"Z_DIM{g_extra}", "DIM", cfg.g_depth, cfg.g_width, act, True)
+        if target.g_out == "tanh":
+            g.append("nn.Tanh(),  # samples in [-1, 1], as the data")
     out += ["G = nn.Sequential(", *("    " + ln for ln in g), ")"]
-    out += M.discriminator(cfg, act)
+    if cfg.arch == "dcgan":
+        out += conv.discriminator(cfg)
+    else:
+        norm = M.sn(cfg)
+        body = M.layers(M.d_width_in(cfg), "", cfg.d_depth, cfg.d_width, act, False, norm)
+        out += M.discriminator(cfg, body, str(cfg.d_width))
     if cfg.optimizer == "adam":
         out += [
             "opt_g = torch.optim.Adam(G.parameters(), lr=LR_G, betas=(BETA1, BETA2))",
@@ -287,12 +306,13 @@ def loss(cfg: RunConfig) -> str:
 def latent(cfg: RunConfig) -> str:
     """The noise, and G's input with its label (cGAN) or codes (InfoGAN)."""
     text = f"def noise(n):\n    {NOISE[cfg.z_dist]}\n"
-    if cfg.gan == "cgan":
-        text += """
+    if M.cond(cfg):
+        what = "cluster" if S.on(cfg) else "class"
+        text += f"""
 
 def g_input(n, labels):
-    \"\"\"z and the one-hot label: G draws a point of that class.\"\"\"
-    return torch.cat([noise(n), F.one_hot(labels, N_CLASSES).float()], 1)
+    \"\"\"z and the one-hot label: G draws a point of that {what}.\"\"\"
+    return torch.cat([noise(n), F.one_hot(labels, {M.cond(cfg)}).float()], 1)
 """
     elif cfg.gan == "infogan":
         text += """
@@ -306,83 +326,3 @@ def g_input(n, code, cont):
     return torch.cat([noise(n), F.one_hot(code, N_CODES).float(), cont], 1)
 """
     return text
-
-
-def _fake_batch(cfg: RunConfig, n: str, indent: str, labels_from: str | None) -> list[str]:
-    """Lines drawing G's input for n samples: ``z_in`` (and ``labels``/``cond``, or
-    ``code``/``cont``); ``labels_from``: the real batch's indices (cGAN's D step)."""
-    if cfg.gan == "cgan":
-        pick = labels_from or f"torch.randint(len(Y), ({n},))"
-        lines = [
-            f"labels = Y[{pick}]  # the classes to draw, as often as in the data",
-            "cond = F.one_hot(labels, N_CLASSES).float()",
-            f"z_in = g_input({n}, labels)",
-        ]
-    elif cfg.gan == "infogan":
-        lines = [f"code, cont = codes({n})", f"z_in = g_input({n}, code, cont)"]
-    else:
-        lines = [f"z_in = noise({n})"]
-    return [indent + ln for ln in lines]
-
-
-def loop(cfg: RunConfig) -> str:
-    cgan, info = cfg.gan == "cgan", cfg.gan == "infogan"
-    labelled = (lambda v: f"torch.cat([{v}, cond], 1)") if cgan else (lambda v: v)
-    d_of = lambda v: f"D({M.d_input(cfg, labelled(v))})"  # noqa: E731
-    q_of = f"Q({M.d_input(cfg, 'fake')})"
-    sn = M.sn(cfg)
-    i2 = " " * 8
-    lines = ["LOG_EVERY = max(STEPS // 10, 1)"]
-    if cfg.ema > 0:
-        lines.append("g_updates = 0")
-    lines += [
-        "for step in range(1, STEPS + 1):",
-        "    # D: D_STEPS steps on a real batch and a fake batch (G's output held fixed)",
-        *["    power_iteration(True)  # each D step moves the estimate of σ"] * sn,
-        "    for _ in range(D_STEPS):",
-        f"{i2}idx = torch.randint(len(X), (BATCH,))",
-        f"{i2}real = X[idx]",
-        *_fake_batch(cfg, "BATCH", i2, "idx"),
-        f"{i2}with torch.no_grad():",
-        f"{i2}    fake = G(z_in)",
-    ]
-    d_loss = [f"{i2}loss_d = d_loss({d_of('real')}, {d_of('fake')})"]
-    if len(d_loss[0]) + 4 * sn > 100:  # (a cGAN's packs: over two lines)
-        d_loss = [f"{i2}loss_d = d_loss(", f"{i2}    {d_of('real')}, {d_of('fake')}", f"{i2})"]
-    if cfg.loss == "wgan-gp":
-        gp_cond = ", cond" if cgan else ""
-        d_loss.append(f"{i2}loss_d = loss_d + GP_WEIGHT * gradient_penalty(real, fake{gp_cond})")
-    if info:
-        d_loss.append(f"{i2}loss_d = loss_d + INFO_WEIGHT * info_loss({q_of}, code, cont)")
-    lines += M.d_step(cfg, d_loss, i2)
-    lines += [
-        f"{i2}opt_d.zero_grad()",
-        f"{i2}loss_d.backward()",
-        f"{i2}opt_d.step()",
-        "",
-        "    # G: one step, through D" + (" and Q" if info else ""),
-        *["    power_iteration(False)  # G reads σ as it is"] * sn,
-        *_fake_batch(cfg, "BATCH", "    ", None),
-        "    fake = G(z_in)",
-        f"    loss_g = g_loss({d_of('fake')})",
-    ]
-    if info:
-        lines.append(f"    loss_g = loss_g + INFO_WEIGHT * info_loss({q_of}, code, cont)")
-    lines += ["    opt_g.zero_grad()", "    loss_g.backward()", "    opt_g.step()"]
-    if cfg.ema > 0:
-        lines += [
-            "    g_updates += 1",
-            "    decay = min(EMA, (1 + g_updates) / (10 + g_updates))",
-            "    with torch.no_grad():",
-            "        for p_ema, p in zip(G_ema.parameters(), G.parameters()):",
-            "            p_ema.lerp_(p, 1 - decay)",
-        ]
-    lines += [
-        "",
-        "    if step % LOG_EVERY == 0 or step == STEPS:",
-        '        print(f"step {step}: loss_d {loss_d.item():.4f} · loss_g {loss_g.item():.4f}")',
-        "        if not (math.isfinite(loss_d.item()) and math.isfinite(loss_g.item())):",
-        '            print(f"diverged at step {step}: a loss is not finite")',
-        "            break",
-    ]
-    return "\n".join(lines)

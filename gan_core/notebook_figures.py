@@ -17,6 +17,9 @@ fake_codes = np.zeros(N_EVAL, dtype=int)""",
     "cgan": """    labels = Y[torch.randint(len(Y), (N_EVAL,))]
     fake = G_eval(g_input(N_EVAL, labels))
 fake_codes = labels.numpy()  # each sample's class""",
+    "selfcond": """    labels = CLUSTERS[torch.randint(len(X), (N_EVAL,))]
+    fake = G_eval(g_input(N_EVAL, labels))
+fake_codes = labels.numpy()  # each sample's cluster""",
     "infogan": """    code, cont = codes(N_EVAL)
     fake = G_eval(g_input(N_EVAL, code, cont))
 fake_codes = code.numpy()  # each sample's categorical code""",
@@ -25,8 +28,12 @@ fake_codes = code.numpy()  # each sample's categorical code""",
 
 def sample(cfg: RunConfig) -> str:
     g = "G_ema" if cfg.ema > 0 else "G"
+    mode = ""
+    if cfg.arch == "dcgan":
+        why = "  # batchnorm: its running statistics, not the batch's" * (cfg.batchnorm == "on")
+        mode = f"G_eval.eval(){why}\n"
     return (
-        f"N_EVAL = 2500\nG_eval = {g}\nwith torch.no_grad():\n{SAMPLE[cfg.gan]}\n"
+        f"N_EVAL = 2500\nG_eval = {g}\n{mode}with torch.no_grad():\n{SAMPLE[cfg.gan]}\n"
         "fake = fake.numpy()\n"
         'assert np.isfinite(fake).all(), "G\'s samples are not finite: the run diverged"'
     )
@@ -34,10 +41,11 @@ def sample(cfg: RunConfig) -> str:
 
 def plot(cfg: RunConfig) -> str:
     coded = cfg.gan != "gan"
-    what = {"gan": "", "cgan": ", coloured by class", "infogan": ", coloured by code"}[cfg.gan]
+    row = {"gan": "", "cgan": "class", "infogan": "code", "selfcond": "cluster"}[cfg.gan]
+    what = f", coloured by {row}" if coded else ""
     if T.TARGETS[cfg.target].image is not None:
         order = "np.argsort(fake_codes[:100], kind='stable')" if coded else "np.arange(100)"
-        by = {"gan": "", "cgan": ", sorted by class", "infogan": ", sorted by code"}[cfg.gan]
+        by = f", sorted by {row}" if coded else ""
         return f"""{sample(cfg)}
 
 show = fake[{order}]  # 100 samples{by}
@@ -160,8 +168,8 @@ def figures(cfg: RunConfig) -> str:
         ]
         more.append("f\"rkl {figures['rkl']:.3f}\"")
         if target.image is not None and cfg.gan != "gan":
-            row = "class" if cfg.gan == "cgan" else "code"
-            code.append(PURITY.format(rows=f"{row}es" if row == "class" else "codes", row=row))
+            row = {"cgan": "class", "infogan": "code", "selfcond": "cluster"}[cfg.gan]
+            code.append(PURITY.format(rows=f"{row}es" if row == "class" else f"{row}s", row=row))
             line.append('parts.append(f"purity {purity:.0%}")')
     if target.planar:
         code.append(HISTOGRAMS)

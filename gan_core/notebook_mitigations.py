@@ -11,6 +11,11 @@ from __future__ import annotations
 from gan_core.engine.config import RunConfig
 
 
+def cond(cfg: RunConfig) -> str | None:
+    """The number of classes of the one-hot label beside G's and D's inputs, or None."""
+    return {"cgan": "N_CLASSES", "selfcond": "N_CLUSTERS"}.get(cfg.gan)
+
+
 def packs(cfg: RunConfig) -> bool:
     return cfg.pack > 1
 
@@ -23,6 +28,12 @@ def sn(cfg: RunConfig) -> bool:
     return cfg.spectral_norm == "on"
 
 
+def sn_steps(cfg: RunConfig) -> bool:
+    """Spectral norm with one power iteration per D step and none in G's (the MLP's); a
+    DCGAN's D trains in training mode throughout, one iteration at each forward."""
+    return sn(cfg) and cfg.arch == "mlp"
+
+
 # --- setup -----------------------------------------------------------------------------
 
 
@@ -30,7 +41,7 @@ def imports(cfg: RunConfig) -> list[str]:
     if not sn(cfg):
         return []
     return [
-        "from torch.nn.utils import parametrize",
+        *["from torch.nn.utils import parametrize"] * sn_steps(cfg),
         "from torch.nn.utils.parametrizations import spectral_norm",
     ]
 
@@ -59,7 +70,7 @@ def markdown(cfg: RunConfig) -> str | None:
             "points look alike, which real packs do not, so D can tell them apart and G "
             "must spread out."
         )
-        if cfg.gan == "cgan":
+        if cond(cfg):
             text += " Each sample keeps its label beside it in the pack."
         if cfg.gan == "infogan":
             text += " Q reads the pack's features and guesses each of its samples' codes."
@@ -79,21 +90,48 @@ def markdown(cfg: RunConfig) -> str | None:
             "its own value."
         )
     if sn(cfg):
+        parts.append(_sn_markdown(cfg))
+    if cfg.unroll > 0:
         parts.append(
-            "**Spectral normalisation** (`spectral_norm`, Miyato et al. 2018): each of D's "
-            "hidden layers uses W / σ(W), its weights divided by their largest singular "
-            "value, which keeps D smooth (its slope bounded) and its gradients useful to G. "
-            "`torch.nn.utils.parametrizations.spectral_norm` estimates σ by power "
-            "iteration, one iteration at each forward of a layer in training mode: D's "
-            "step runs its forwards under `parametrize.cached()`, so they share one σ "
-            "(one iteration per D step), and G's step runs D in eval mode, reading σ "
-            "without moving it. D's head has one output: its σ is its weight's norm, which "
-            "power iteration reaches exactly, so the same parametrization divides it by "
-            "its norm." + (" Q's head is not normalised." if cfg.gan == "infogan" else "")
+            "**Unrolled GAN** (`unroll`, Metz et al. 2017), first order: G's step scores its "
+            "samples against D as it will be after UNROLL more steps, so G is pushed toward "
+            "where D is going rather than where it is. D looks ahead on G's batch (a real "
+            "batch drawn with it, G's samples held fixed): UNROLL plain gradient steps of "
+            "its own loss with D's learning rate (not Adam's); G's loss runs through that "
+            "D, and D's weights are put back after G's step. G's gradient flows through the "
+            "look-ahead D's forward but not back through its steps (the paper's full form "
+            "also differentiates them)."
         )
     if not parts:
         return None
     return "## Against mode collapse\n\n" + "\n\n".join(parts)
+
+
+def _sn_markdown(cfg: RunConfig) -> str:
+    layers = "hidden layers" if cfg.arch == "mlp" else "convolutions and linear layers"
+    text = (
+        f"**Spectral normalisation** (`spectral_norm`, Miyato et al. 2018): each of D's "
+        f"{layers} uses W / σ(W), its weights divided by their largest singular "
+        "value, which keeps D smooth (its slope bounded) and its gradients useful to G. "
+        "`torch.nn.utils.parametrizations.spectral_norm` estimates σ by power "
+        "iteration, one iteration at each forward of a layer in training mode: "
+    )
+    if sn_steps(cfg):
+        text += (
+            "D's step runs its forwards under `parametrize.cached()`, so they share one σ "
+            "(one iteration per D step), and G's step runs D in eval mode, reading σ "
+            "without moving it."
+        )
+    else:
+        text += (
+            "a DCGAN's D is in training mode throughout training (as the app's), so σ's "
+            "estimate moves at every forward of D, in D's steps and in G's."
+        )
+    text += (
+        " D's head has one output: its σ is its weight's norm, which power iteration "
+        "reaches exactly, so the same parametrization divides it by its norm."
+    )
+    return text + (" Q's head is not normalised." if cfg.gan == "infogan" else "")
 
 
 PACK = '''def pack(x, m=PACK):
@@ -126,43 +164,54 @@ def layers(n_in: str, n_out: str, depth: int, width: int, act: str, head: bool, 
     return lines
 
 
-def _d_input(cfg: RunConfig) -> str:
-    one = "DIM + N_CLASSES" if cfg.gan == "cgan" else "DIM"
+def d_width_in(cfg: RunConfig) -> str:
+    """The size of D's input rows (a pack's with ``pack``)."""
+    one = f"DIM + {cond(cfg)}" if cond(cfg) else "DIM"
     if not packs(cfg):
         return one
-    return f"PACK * ({one})" if cfg.gan == "cgan" else f"PACK * {one}"
+    return f"PACK * ({one})" if cond(cfg) else f"PACK * {one}"
 
 
-def discriminator(cfg: RunConfig, act: str) -> list[str]:
-    """D (and InfoGAN's Q), ``d_params``, and with ``spectral_norm`` ``power_iteration``."""
+def d_modules(cfg: RunConfig) -> list[str]:
+    """D's modules: one nn.Sequential, or its features and its head (and Q's)."""
+    if cfg.gan in ("infogan", "selfcond") or mbstd(cfg):
+        return ["D_body", "D_head"]
+    return ["D_net"]
+
+
+def discriminator(cfg: RunConfig, body: list[str], width: str, x: str = "x") -> list[str]:
+    """D (and InfoGAN's Q), ``d_params``, and with ``sn_steps`` ``power_iteration``.
+
+    ``body``: the lines of D's layers up to its features (``width`` of them per row),
+    ``x``: their input in D's forward (a function of D's input rows ``x``)."""
     info, norm = cfg.gan == "infogan", sn(cfg)
-    d_in, width = _d_input(cfg), cfg.d_width
+    parts = d_modules(cfg)
     score = "  # one score per pack of PACK samples" * packs(cfg)
-    if not (info or mbstd(cfg)):
-        parts = ["D_net"]
+    head = f"nn.Linear({width}, 1)"
+    if parts == ["D_net"]:
+        head = f"spectral_norm({head})" if norm else head
         out = [
             "D_net = nn.Sequential(",
-            *("    " + ln for ln in layers(d_in, "1", cfg.d_depth, width, act, True, norm)),
+            *("    " + ln for ln in [*body, f"{head},"]),
             ")",
             "",
             "",
             "def D(x):",
-            "    return D_net(x).squeeze(1)  # one logit (or critic value) per "
+            f"    return D_net({x}).squeeze(1)  # one logit (or critic value) per "
             + ("pack" if packs(cfg) else "sample"),
             "",
             "",
             "d_params = list(D_net.parameters())",
         ]
     else:
-        parts = ["D_body", "D_head"]
         feats = f"{width} + 1" if mbstd(cfg) else f"{width}"
         head = f"nn.Linear({feats}, 1)"
         head = f"spectral_norm({head})" if norm else head
         spread = " (and the batch's spread)" * mbstd(cfg)
-        features = "minibatch_std(D_body(x))" if mbstd(cfg) else "D_body(x)"
+        features = f"minibatch_std(D_body({x}))" if mbstd(cfg) else f"D_body({x})"
         out = [
             "D_body = nn.Sequential(  # D's features" + ", shared by its two heads" * info,
-            *("    " + ln for ln in layers(d_in, "", cfg.d_depth, width, act, False, norm)),
+            *("    " + ln for ln in body),
             ")",
             f"D_head = {head}  # real or fake{spread}",
         ]
@@ -176,7 +225,7 @@ def discriminator(cfg: RunConfig, act: str) -> list[str]:
             out += ["", "", "def Q(x):", f"    return Q_head({features}){per_sample}"]
         q_params = ", *Q_head.parameters()" * info
         out += ["", "", f"d_params = [*D_body.parameters(), *D_head.parameters(){q_params}]"]
-    if norm:
+    if sn_steps(cfg):
         out += [
             "",
             "",
@@ -209,8 +258,8 @@ def d_input(cfg: RunConfig, x: str) -> str:
 
 
 def d_step(cfg: RunConfig, lines: list[str], indent: str) -> list[str]:
-    """D's loss lines, under ``parametrize.cached()`` with ``spectral_norm``."""
-    if not sn(cfg):
+    """D's loss lines, under ``parametrize.cached()`` with ``sn_steps``."""
+    if not sn_steps(cfg):
         return lines
     return [
         f"{indent}with parametrize.cached():  # one σ per layer for the whole D step",

@@ -56,8 +56,8 @@ def imported(source: str) -> set[str]:
     return names
 
 
-WRITTEN = tuple(g for g in GAN_TYPES if g != "selfcond")
-"""The GAN types the notebook writes (it refuses selfcond: test_unroll_selfcond.py)."""
+WRITTEN = GAN_TYPES
+"""The GAN types the notebook writes: all of them."""
 COMBOS = list(itertools.product(T.TARGETS, WRITTEN, LOSSES))
 
 
@@ -307,3 +307,240 @@ def test_a_notebook_with_all_three_runs_and_prints_the_figures(run, gan):
     assert "step 100: loss_d" in out
     line = figures_line(out)
     assert re.match(r"modes covered \d/8 · hq \d+% · effective modes \d", line), line
+
+
+# --- arch dcgan: DCGAN's convolutional nets on the digits -------------------------------
+
+RULES = {
+    "all kept": {},
+    "strided off": {"strided": "off"},
+    "batchnorm off": {"batchnorm": "off"},
+    "fc_hidden on": {"fc_hidden": "on"},
+    "tanh_out off": {"tanh_out": "off"},
+    "leaky_d off": {"leaky_d": "off"},
+}
+
+
+def dcgan(**kw) -> RunConfig:
+    return RunConfig(target="digits", arch="dcgan", **kw)
+
+
+def networks_cell(nb) -> str:
+    return next(s for s in code_cells(nb) if "G = nn.Sequential(" in s)
+
+
+@pytest.mark.parametrize("gan", WRITTEN)
+def test_dcgan_notebooks_build_code_that_compiles_with_convolutions(gan):
+    for (rule, kw), loss in itertools.product(RULES.items(), ("nonsaturating", "wgan-gp")):
+        for extra in ({}, {"pack": 2, "mbstd": "on", "spectral_norm": "on", "ema": 0.99}):
+            nb = notebook.notebook(dcgan(gan=gan, loss=loss, **kw, **extra), 100)
+            nbformat.validate(nb)
+            for source in code_cells(nb):
+                compile(source, f"<{gan} {loss} {rule}>", "exec")
+                assert imported(source) <= ALLOWED, imported(source)
+                assert "gan_core" not in source
+            cell = networks_cell(nb)
+            assert "nn.Conv2d(" in cell
+            assert ("nn.ConvTranspose2d(" in cell) == (kw.get("strided") != "off")
+            for rule_name in RULES:  # written out for the rules, no branch on them
+                assert rule_name.split()[0] not in cell, rule_name
+            assert " if " not in cell
+
+
+def test_each_broken_rule_changes_the_networks_cell():
+    cell = {rule: networks_cell(notebook.notebook(dcgan(**kw), 100)) for rule, kw in RULES.items()}
+    kept = cell["all kept"]
+    assert kept.count("nn.ConvTranspose2d(") == 2 and kept.count("nn.Conv2d(") == 2
+    assert "nn.MaxPool2d" not in kept and "nn.Upsample" not in kept
+    assert kept.count("nn.BatchNorm2d(") == 3, "2 in G, 1 in D (not on its input layer)"
+    assert kept.count("nn.LeakyReLU(0.2)") == 2 and kept.count("nn.Tanh()") == 1
+    pooled = cell["strided off"]
+    assert "nn.ConvTranspose2d" not in pooled
+    assert pooled.count("nn.MaxPool2d(2)") == 2 and pooled.count("nn.Upsample(") == 2
+    assert "BatchNorm" not in cell["batchnorm off"]
+    fc = cell["fc_hidden on"]
+    assert "nn.Linear(Z_DIM, 4 * G_CH)" in fc and "nn.Linear(D_CH * 8, 4 * D_CH)" in fc
+    assert fc.count("nn.BatchNorm1d(") == 2
+    assert "nn.Tanh()" not in cell["tanh_out off"]
+    assert "LeakyReLU" not in cell["leaky_d off"]
+    for rule in RULES:
+        if rule != "all kept":
+            assert cell[rule] != kept, rule
+    md = "\n".join(c.source for c in notebook.notebook(dcgan(strided="off"), 100).cells)
+    assert "**broken**: no strided convolutions" in md
+
+
+def test_dcgan_channels_reach_the_setup():
+    source = "\n".join(code_cells(notebook.notebook(dcgan(g_channels=64, d_channels=16), 100)))
+    assert "G_CH = 64" in source and "D_CH = 16" in source
+
+
+DCGAN_CASES = [
+    (gan, rule, extra)
+    for gan in WRITTEN
+    for rule in ("all kept", "strided off", "fc_hidden on")
+    for extra in ({}, {"pack": 3}, {"pack": 2, "mbstd": "on"})
+]
+
+
+@pytest.mark.parametrize("gan,rule,extra", DCGAN_CASES)
+def test_the_dcgan_notebooks_nets_compute_what_the_apps_compute(gan, rule, extra):
+    """With the app's weights (and batchnorm's statistics), the notebook's G and D give
+    the app's outputs, in eval mode."""
+    import torch
+
+    from gan_core.engine.trainer import Trainer
+
+    cont = {"cont_codes": 1} if gan == "infogan" else {}
+    cfg = dcgan(gan=gan, g_channels=16, d_channels=8, **RULES[rule], **extra, **cont)
+    ns = built(cfg)
+    app = Trainer(cfg).model
+    g, d_params = ns["G"], ns["d_params"]
+    d_nets = [ns[n] for n in ("D_net", "D_body", "D_head", "Q_head") if n in ns]
+    assert [p.shape for p in g.parameters()] == [p.shape for p in app.G.parameters()]
+    assert [p.shape for p in d_params] == [p.shape for p in app.D.parameters()]
+    gen = torch.Generator().manual_seed(0)
+    with torch.no_grad():
+        for mine, apps in ((g.parameters(), app.G.parameters()), (d_params, app.D.parameters())):
+            for a, b in zip(mine, apps, strict=True):
+                a.copy_(b + 0.1 * torch.randn(b.shape, generator=gen))
+                b.copy_(a)
+        g_stats = zip(g.buffers(), app.G.buffers(), strict=True)
+        d_stats = zip(d_nets[0].buffers(), app.D.trunk.buffers(), strict=True)
+        for a, b in (*g_stats, *d_stats):
+            b.copy_(a + (torch.rand(a.shape, generator=gen) if a.is_floating_point() else 0))
+            a.copy_(b)
+    for net in (g, *d_nets):
+        net.eval()
+    z = torch.randn(12, g[0].in_features, generator=gen)
+    with torch.no_grad():
+        assert torch.allclose(g(z), app.G(z), atol=1e-5)
+        rows = ns["X"][:12]
+        if gan in ("cgan", "selfcond"):
+            k = ns.get("N_CLUSTERS", 10)
+            rows = torch.cat([rows, ns["F"].one_hot(ns["Y"][:12] % k, k).float()], 1)
+        rows = ns["pack"](rows) if "pack" in ns else rows
+        if "planes" in ns:
+            assert torch.equal(ns["planes"](rows), app.D.planes(rows))
+        scores = app.D.scores(rows)
+        assert torch.allclose(ns["D"](rows), scores[:, 0], atol=1e-5)
+        if gan == "infogan":
+            q = app.per_sample(scores[None, :, 1:])[0]
+            assert torch.allclose(ns["Q"](rows), q, atol=1e-5)
+
+
+def test_a_dcgan_notebooks_spectral_norm_is_on_every_layer_of_d():
+    cfg = dcgan(gan="infogan", spectral_norm="on", fc_hidden="on")
+    ns = built(cfg)
+    parametrize = ns["torch"].nn.utils.parametrize
+    layers = [m for m in ns["D_body"] if isinstance(m, (ns["nn"].Conv2d, ns["nn"].Linear))]
+    assert len(layers) == 3
+    assert all(parametrize.is_parametrized(m) for m in (*layers, ns["D_head"]))
+    assert not parametrize.is_parametrized(ns["Q_head"])
+    assert "power_iteration" not in ns and "parametrize.cached" not in "".join(
+        code_cells(notebook.notebook(cfg, 100))
+    ), "a DCGAN's D trains in training mode: one iteration per forward, as the app's"
+
+
+@pytest.mark.parametrize("gan,rule", [("gan", "all kept"), ("cgan", "batchnorm off")])
+def test_dcgan_digits_notebooks_run_and_print_the_figures(run, gan, rule):
+    nb = notebook.notebook(dcgan(gan=gan, **RULES[rule]), 200)
+    source = "\n".join(code_cells(nb))
+    assert ("nn.BatchNorm2d(" in source) == (rule != "batchnorm off")
+    assert "G_eval.eval()" in source
+    out = run(nb)
+    assert "step 200: loss_d" in out and "the judge reads real digits" in out
+    line = figures_line(out)
+    purity = " · purity \\d+%" if gan == "cgan" else ""
+    assert re.match(rf"digits covered \d+/10 · hq \d+% · effective digits [\d.]+.*{purity}", line)
+
+
+# --- unroll: G's step against D looking ahead -------------------------------------------
+
+
+def trained(cfg: RunConfig, steps: int) -> dict:
+    """The notebook's namespace after its training loop of ``steps`` steps, run here."""
+    ns: dict = {}
+    for source in code_cells(notebook.notebook(cfg, steps)):
+        exec(compile(source, "<notebook>", "exec"), ns)
+        if "for step in range" in source:
+            return ns
+    raise AssertionError("no training loop")
+
+
+@pytest.mark.parametrize(
+    "cfg",
+    [
+        config("ring", n_points=600),
+        config("ring", gan="infogan", loss="wgan-gp", n_points=600, **AGAINST_COLLAPSE["all"]),
+        dcgan(gan="cgan", spectral_norm="on", g_channels=8, d_channels=8),
+    ],
+    ids=["gan", "infogan-gp-all", "dcgan-cgan-sn"],
+)
+def test_unroll_writes_ds_look_ahead_and_moves_only_g(cfg):
+    source = "\n".join(code_cells(notebook.notebook(cfg.replace(unroll=3), 100)))
+    for text in ("UNROLL = 3", "for _ in range(UNROLL):", "torch.autograd.grad(loss_k, d_params)"):
+        assert text in source, text
+    assert "UNROLL" not in "\n".join(code_cells(notebook.notebook(cfg, 100)))
+    plain, ahead = trained(cfg, 1), trained(cfg.replace(unroll=3), 1)
+    d_plain, d_ahead = plain["d_params"], ahead["d_params"]
+    assert all(a.equal(b) for a, b in zip(d_plain, d_ahead, strict=True)), "D is put back"
+    g_plain, g_ahead = plain["G"].parameters(), ahead["G"].parameters()
+    assert not all(a.equal(b) for a, b in zip(g_plain, g_ahead, strict=True))
+
+
+def test_an_unrolled_notebook_runs(run):
+    out = run(notebook.notebook(config("ring", unroll=2, n_points=2000), 200))
+    assert "step 200: loss_d" in out
+    assert re.match(r"modes covered \d/8 · hq \d+% · effective modes \d", figures_line(out))
+
+
+# --- selfcond: a cGAN on the clusters of D's features -----------------------------------
+
+
+@pytest.mark.parametrize(
+    "cfg",
+    [
+        config("ring", gan="selfcond", codes=4, n_points=600, pack=2, mbstd="on"),
+        dcgan(gan="selfcond", codes=5, g_channels=8, d_channels=8, pack=2),
+    ],
+    ids=["mlp-pack-mbstd", "dcgan-pack"],
+)
+def test_the_notebooks_clusters_are_the_apps(cfg):
+    """With the app's D and the same current labels, ``recluster`` gives the app's clusters."""
+    import torch
+
+    from gan_core.engine import selfcond
+    from gan_core.engine.trainer import Trainer
+
+    source = "\n".join(code_cells(notebook.notebook(cfg, 100)))
+    for text in ("from sklearn.cluster import KMeans", "RECLUSTER = 500", "CLUSTERS = recluster()"):
+        assert text in source, text
+    ns = built(cfg)
+    t = Trainer(cfg)
+    assert [p.shape for p in ns["d_params"]] == [p.shape for p in t.d_params]
+    with torch.no_grad():
+        for a, b in zip(ns["d_params"], t.d_params, strict=True):
+            a.copy_(b)
+    for net in (ns["D_body"], t.model.D):
+        net.eval()
+    assert not ns["CLUSTERS"].any(), "all 0 until the first clustering"
+    labels = torch.randint(
+        cfg.n_codes, (len(t.cond_y),), generator=torch.Generator().manual_seed(1)
+    )
+    t.cond_y.copy_(labels)
+    ns["CLUSTERS"] = labels.clone()
+    mine = ns["recluster"]()
+    assert torch.equal(mine, torch.from_numpy(selfcond.clusters(t)))
+    assert mine.dtype == torch.long and len(mine.unique()) == cfg.n_codes
+
+
+def test_a_selfcond_digits_notebook_clusters_and_runs(run):
+    nb = notebook.notebook(config("digits", gan="selfcond", codes=10), 600)
+    out = run(nb)
+    sizes = re.search(r"^step 500: new clusters of \[([\d, ]+)\] samples$", out, re.M)
+    assert sizes, out[-2000:]
+    assert sum(map(int, sizes.group(1).split(", "))) == 1797
+    assert "step 600: loss_d" in out
+    line = figures_line(out)
+    assert re.match(r"digits covered \d+/10 · hq \d+% · effective digits .* · purity \d+%", line)
