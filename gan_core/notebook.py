@@ -175,20 +175,11 @@ def _mitigations(cfg: RunConfig) -> list:
     return cells + ([v4.new_code_cell(code)] if code else [])
 
 
-def unsupported(config: RunConfig) -> str | None:
-    """Why the notebook cannot write these settings in plain PyTorch (None: it can; it
-    writes every setting the app trains today)."""
-    return None
-
-
 def notebook(config: RunConfig, steps: int = DEFAULT_STEPS) -> nbformat.NotebookNode:
-    """The notebook of ``config`` trained for ``steps`` steps (not executed); ValueError
-    for settings it does not write (``unsupported``)."""
+    """The notebook of ``config`` trained for ``steps`` steps (not executed); every
+    setting the app trains is written."""
     if not 1 <= steps <= MAX_STEPS:
         raise ValueError(f"steps must be between 1 and {MAX_STEPS:,}, got {steps}")
-    why = unsupported(config)
-    if why:
-        raise ValueError(why)
     md, code = v4.new_markdown_cell, v4.new_code_cell
     cells = [
         md(_intro(config, steps)),

@@ -56,19 +56,16 @@ def downloads(handle, key: str, config=None) -> None:
             width="stretch",
         )
     config = config or cfg
-    why = notebook.unsupported(config) if config is not None else None
     cols[3].download_button(
         "Notebook",
-        data=(lambda: run_notebook(config, handle)) if config is not None and not why else b"",
+        data=(lambda: run_notebook(config, handle)) if config is not None else b"",
         file_name=f"{_stem(config)}.ipynb",
         mime="application/x-ipynb+json",
-        disabled=config is None or why is not None,
+        disabled=config is None,
         on_click="ignore",
         key=f"{key}dl_ipynb",
         width="stretch",
-        help=f"No notebook: {why}"
-        if why
-        else "Download as notebook: these settings in plain PyTorch, to run in Jupyter",
+        help="Download as notebook: these settings in plain PyTorch, to run in Jupyter",
     )
 
 

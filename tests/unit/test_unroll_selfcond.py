@@ -116,7 +116,6 @@ def test_unroll_config_url_and_cli():
 
 
 def test_the_notebook_writes_unroll(tmp_path):
-    assert notebook.unsupported(RunConfig(unroll=2)) is None
     out = tmp_path / "x.ipynb"
     assert main(["notebook", "--unroll", "2", "--out", str(out)]) == 0
     assert "UNROLL = 2" in out.read_text()  # (its code: test_notebook.py)
