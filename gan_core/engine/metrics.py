@@ -50,10 +50,53 @@ def nearest_mode(points: np.ndarray, centres: np.ndarray) -> tuple[np.ndarray, n
     return idx, np.sqrt(d2[np.arange(len(points)), idx])
 
 
-def mode_metrics(points: np.ndarray, modes: Modes) -> dict:
-    """modes, modes_total, hq, rkl, effective_modes and the per-mode counts."""
-    idx, dist = nearest_mode(points, modes.centres)
-    return mode_summary(idx, dist <= HQ_STDS * modes.std, modes.weights)
+def mode_metrics(points: np.ndarray, modes: Modes, shape: str = "circle") -> dict:
+    """modes, modes_total, hq, rkl, effective_modes and the per-mode counts (``shape``:
+    which high-quality rule, see ``high_quality``)."""
+    idx, high = high_quality(points, modes.centres, modes.std, shape)
+    return mode_summary(idx, high, modes.weights)
+
+
+def high_quality(
+    points: np.ndarray, centres: np.ndarray, std: float, shape: str = "circle"
+) -> tuple[np.ndarray, np.ndarray]:
+    """Each point's nearest mode and whether it is high quality: within HQ_STDS σ of that
+    mode's centre, as a ``circle`` (the distance; VEEGAN's, PacGAN's and GDPP's code, and
+    this project) or a ``square`` (every coordinate; the self-conditioned GAN's code)."""
+    idx, dist = nearest_mode(points, centres)
+    if shape == "circle":
+        return idx, dist <= HQ_STDS * std
+    if shape == "square":
+        return idx, (np.abs(points - centres[idx]) <= HQ_STDS * std).all(1)
+    raise ValueError(f"unknown high-quality shape {shape!r}: circle or square")
+
+
+def square_hq(dim: int, stds: float = HQ_STDS) -> float:
+    """``gaussian_hq`` for the square rule: the share of a Gaussian's own samples within
+    ``stds`` σ of its mean on every axis, P(|N(0, 1)| ≤ stds)^dim; 0.9946 at 3σ in 2-D."""
+    return math.erf(stds / math.sqrt(2)) ** dim
+
+
+def mode_spread(points: np.ndarray, centres: np.ndarray, std: float, min_points: int = 10):
+    """How wide G draws its modes: the median over modes of a mode's spread ÷ σ, or None.
+
+    A mode's points are those nearest to it and within half the distance to the nearest
+    other centre; its spread is 1.4826 × the median absolute deviation from their median,
+    per axis, averaged over the axes (a Gaussian's σ, robust to the few points between
+    modes). Modes with fewer than ``min_points`` points are left out. The target's own
+    samples score about 1; a generator whose modes are narrower than the data's, below 1.
+    """
+    gaps = np.sqrt(((centres[:, None, :] - centres[None, :, :]) ** 2).sum(-1))
+    np.fill_diagonal(gaps, np.inf)
+    reach = gaps.min(1) / 2
+    idx, dist = nearest_mode(points, centres)
+    ratios = []
+    for k in range(len(centres)):
+        own = points[(idx == k) & (dist <= reach[k])]
+        if len(own) >= min_points:
+            mad = np.median(np.abs(own - np.median(own, 0)), 0)
+            ratios.append(1.4826 * float(mad.mean()) / std)
+    return float(np.median(ratios)) if ratios else None
 
 
 def mode_summary(idx: np.ndarray, high: np.ndarray, weights: np.ndarray, min_share=0.0) -> dict:
