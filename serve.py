@@ -129,9 +129,10 @@ class Frames(JsonRoute):
 
 
 class Rooms(JsonRoute):
-    """``GET <base>/_ganlab/room/<CODE>/tiles`` (key in ``X-Room-Key`` or ``?key=``): the
-    room's tiles (rooms.answer: a store may be remote): 200, or 403 (wrong key), 404 (no
-    such room), 503 (the store cannot be reached)."""
+    """``GET <base>/_ganlab/room/<CODE>/tiles`` (key in ``X-Room-Key`` or ``?key=``;
+    ``?since=``: the pictures the view holds): the room's tiles (rooms.answer: a store may
+    be remote): 200, or 403 (wrong key), 404 (no such room), 503 (the store cannot be
+    reached)."""
 
     def prefix(self) -> str:
         return frames.base_path() + rooms.ROUTE
@@ -141,7 +142,7 @@ class Rooms(JsonRoute):
         if what != "tiles":
             return 404, {"error": "unknown room route"}
         key = headers.get(b"x-room-key", b"").decode("latin-1") or query.get("key", [""])[0]
-        answer = rooms.answer(code, key)
+        answer = rooms.answer(code, key, query.get("since", [""])[0])
         return answer.status, answer.body
 
 

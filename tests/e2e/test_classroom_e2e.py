@@ -71,6 +71,7 @@ def tiles(page) -> dict[str, dict]:
                           step: +b.dataset.step, state: b.dataset.state, text: b.innerText,
                           modes: b.dataset.modes === '' ? -1 : +b.dataset.modes,
                           image: b.querySelector('img').getAttribute('src'),
+                          pictured: b.querySelector('img').style.visibility !== 'hidden',
                           html: b.innerHTML}))"""
         )
     }
@@ -107,6 +108,16 @@ def test_the_lecturers_tiles_appear_and_update(room):
     first = wait_for(lambda: tiles(lecturer)["Ada"]["step"] > 0 and tiles(lecturer)["Ada"], 30)
     assert first["image"].startswith("data:image/png")
     wait_for(lambda: tiles(lecturer)["Ada"]["step"] > first["step"], 30, "Ada's step to rise")
+    # the view names the pictures it holds and the route leaves them out: a new one still
+    # comes, none is lost
+    with lecturer.expect_request(lambda r: "/tiles?since=" in r.url, timeout=60_000):
+        pass  # (the view fetches every second)
+    later = wait_for(
+        lambda: tiles(lecturer)["Ada"]["image"] != first["image"] and tiles(lecturer)["Ada"],
+        60,
+        "Ada's picture to change",
+    )
+    assert later["image"].startswith("data:image/png") and later["pictured"]
 
 
 def test_a_tile_opens_large_until_closed(room):
