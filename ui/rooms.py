@@ -5,7 +5,8 @@ server, started like the runner) puts each member's ``Tile`` into the room's sto
 once a second; a store that cannot be reached is skipped until the next second, so a
 student's own page never waits on it. A member whose browser session is gone leaves.
 
-The route ``GET <base>/_ganlab/room/<CODE>/tiles`` (serve.py) answers with ``answer``.
+The routes (serve.py): ``GET <base>/_ganlab/room/<CODE>/tiles`` answers with ``answer``,
+``GET <base>/_ganlab/room/<CODE>/offer`` with ``offer_answer``.
 Nothing here may declare a Streamlit component: serve.py imports it outside a script run.
 """
 
@@ -220,3 +221,16 @@ def answer(code: str, key: str, since: str = "") -> Answer:
         )
     except StoreDown:
         return Answer(503, {"store": "down"})
+
+
+def offer_answer(code: str) -> Answer:
+    """The offer route's answer, for a student's page: 200 with the id of the room's
+    newest offer (0: none yet), 404 for an unknown room, 503 when the store cannot be
+    reached. No key: the id tells only that an offer came, which every member sees."""
+    try:
+        offer = rooms.store().offer(rooms.normalise_code(code))
+    except RoomError as exc:
+        return Answer(404, {"error": str(exc)})
+    except StoreDown:
+        return Answer(503, {"store": "down"})
+    return Answer(200, {"offer": 0 if offer is None else int(offer[0])})

@@ -132,13 +132,20 @@ def test_a_tile_opens_large_until_closed(room):
     big.wait_for(state="hidden")
 
 
-def test_the_offer_is_applied_on_a_student_page(room):
+def test_the_offer_is_applied_on_a_student_page(browser, room):
     lecturer, (ada, _) = room["lecturer"], room["students"]
     name = "cgan-ring"
-    choose(lecturer, "Send to the room", PRESETS[name].title)
-    click(lecturer, "Send")
-    offer = ada.get_by_text(f"The lecturer sends: {PRESETS[name].title}")
-    offer.wait_for(timeout=30_000)
+    sent = f"The lecturer sends: {PRESETS[name].title}"
+    # a page that has not trained sees it too: its offer watch asks, no timer reruns it
+    with opened(browser, f"{room['url']}/?room={room['code']}") as idle:
+        idle.get_by_text(f"Room {room['code']}").wait_for(timeout=60_000)
+        wait_for(lambda: len(tiles(lecturer)) == 3, 60, "the idle page's tile")
+        choose(lecturer, "Send to the room", PRESETS[name].title)
+        click(lecturer, "Send")
+        idle.get_by_text(sent).wait_for(timeout=60_000)
+    wait_for(lambda: len(tiles(lecturer)) == 2, 60, "the idle page's tile to go")
+    offer = ada.get_by_text(sent)
+    offer.wait_for(timeout=60_000)
     click(ada, "Apply")
     offer.wait_for(state="hidden")
     # the widgets show the offer; the link holds them (and keeps the room)

@@ -1,5 +1,5 @@
-"""The rooms' server side (ui/rooms.py, serve.Rooms): the tiles route's answers (the
-pictures only when the view lacks them), and the publisher: tiles from a
+"""The rooms' server side (ui/rooms.py, serve.Rooms): the tiles and offer routes' answers
+(the tiles' pictures only when the view lacks them), and the publisher: tiles from a
 page's run, a store that is down, a member that left."""
 
 import asyncio
@@ -125,6 +125,20 @@ def test_pictures_the_view_holds_are_left_out_and_changed_ones_sent(store):
     assert c["image"] is None
     assert body["challenge"] is None and body["store"] == "ok"
     assert get(route, key, "since=nonsense,,:x")[1] == get(route, key)[1]
+
+
+def test_the_offer_route_says_the_newest_offer_id_without_a_key(store):
+    code, _ = store.open_room(RunConfig().to_flat())
+    route = f"/_ganlab/room/{code}/offer"
+    assert get(route) == (200, {"offer": 0})
+    store.set_offer(code, RunConfig(gan="cgan").to_flat(), "cGAN")
+    store.set_offer(code, RunConfig(gan="infogan").to_flat(), "InfoGAN")
+    assert get(route) == (200, {"offer": 2})
+    assert get("/_ganlab/room/ZZZZZ/offer")[0] == 404
+    assert get("/_ganlab/room/not-a-code/offer")[0] == 404
+    assert get(f"/_ganlab/room/{code}/other")[0] == 404
+    store.down = True
+    assert get(route) == (503, {"store": "down"})
 
 
 def test_another_rooms_key_is_refused(store):
