@@ -4,6 +4,7 @@
   run's newest frame as JSON (ui/frames.py), the one way a live picture updates;
 - ``Rooms``: ``GET <base>/_ganlab/room/<CODE>/tiles`` with the lecturer's key (header
   ``X-Room-Key`` or ``?key=``): the room's tiles as JSON (ui/rooms.py), for the Class page;
+  ``GET <base>/_ganlab/room/<CODE>/offer``: the room's newest offer id, for its students;
 - ``PreloadPlotly``: the figures' Plotly loader (ui/plotly_loader.js) in each page's
   ``<head>``, so that the 4.6 MB Plotly.js loads and compiles as the page opens, not when
   the first figure arrives (a first Train click would wait for it).
@@ -129,19 +130,24 @@ class Frames(JsonRoute):
 
 
 class Rooms(JsonRoute):
-    """``GET <base>/_ganlab/room/<CODE>/tiles`` (key in ``X-Room-Key`` or ``?key=``): the
-    room's tiles (rooms.answer: a store may be remote): 200, or 403 (wrong key), 404 (no
-    such room), 503 (the store cannot be reached)."""
+    """``GET <base>/_ganlab/room/<CODE>/tiles`` (key in ``X-Room-Key`` or ``?key=``;
+    ``?since=``: the pictures the view holds): the room's tiles (rooms.answer: a store may
+    be remote): 200, or 403 (wrong key), 404 (no such room), 503 (the store cannot be
+    reached). ``GET <base>/_ganlab/room/<CODE>/offer``: the newest offer's id
+    (rooms.offer_answer): 200, 404 or 503."""
 
     def prefix(self) -> str:
         return frames.base_path() + rooms.ROUTE
 
     def reply(self, rest, query, headers):
         code, _, what = rest.partition("/")
+        if what == "offer":
+            answer = rooms.offer_answer(code)
+            return answer.status, answer.body
         if what != "tiles":
             return 404, {"error": "unknown room route"}
         key = headers.get(b"x-room-key", b"").decode("latin-1") or query.get("key", [""])[0]
-        answer = rooms.answer(code, key)
+        answer = rooms.answer(code, key, query.get("since", [""])[0])
         return answer.status, answer.body
 
 

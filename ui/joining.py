@@ -1,18 +1,33 @@
 """A student's side of a room on the Playground: ``?room=CODE`` joins it, the page names
-the room, takes an optional display name, and offers what the lecturer sends."""
+the room, takes an optional display name, and offers what the lecturer sends.
+
+The offer's fragment has no timer: a small component (offer_watch.js) asks the offer
+route for the room's newest offer id and reruns the fragment only when a new one came
+(docs/architecture.md: Class rooms)."""
 
 from __future__ import annotations
+
+from pathlib import Path
 
 import streamlit as st
 
 from gan_core.engine.config import ConfigError, RunConfig
 from gan_core.live import rooms as store_api
 from gan_core.live.rooms import NAME_MAX, RoomError, StoreDown
-from ui import controls, rooms, session
+from ui import controls, frames, rooms, session
 
 STATE = "room_member"
 OFFER_SEEN = "room_offer_seen"
 PENDING = "room_offer_pending"
+WATCH_EVERY = 3.0
+"""Seconds between a student page's questions to the offer route."""
+
+_watch = st.components.v2.component(
+    "gan_lab_offer_watch",
+    js=(Path(__file__).parent / "offer_watch.js").read_text(),
+    css=".st-key-room_offer_watch { display: none !important; }",  # (it draws nothing)
+    isolate_styles=False,
+)
 
 
 def member() -> rooms.Member | None:
@@ -102,7 +117,23 @@ def _dismiss(number: int) -> None:
     st.session_state[OFFER_SEEN] = number
 
 
-@st.fragment(run_every=3)
+def offer_url(code: str) -> str:
+    return f"{frames.base_path()}{rooms.ROUTE}{code}/offer"
+
+
+def _watch_offers(code: str, known: int) -> None:
+    """Rerun the offer's fragment when the room's newest offer is not ``known`` (-1: the
+    store could not be read)."""
+    data = {"url": offer_url(code), "every": WATCH_EVERY, "known": known}
+    with st.container(key="room_offer_watch"):
+        _watch(key="room_offer_watch_c", data=data, on_changed_change=_noticed)
+
+
+def _noticed() -> None:
+    """The watch saw a new offer: the fragment's rerun it asked for is the point."""
+
+
+@st.fragment
 def offer_banner() -> None:
     """The newest offer this page has not applied: "The lecturer sends: … — Apply"."""
     if PENDING in st.session_state:
@@ -113,7 +144,9 @@ def offer_banner() -> None:
     try:
         offer = rooms_store().offer(m.code)
     except (StoreDown, RoomError):
+        _watch_offers(m.code, -1)
         return
+    _watch_offers(m.code, 0 if offer is None else offer[0])
     if offer is None or offer[0] <= st.session_state.get(OFFER_SEEN, 0):
         return
     number, settings, label = offer

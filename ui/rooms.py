@@ -5,13 +5,15 @@ server, started like the runner) puts each member's ``Tile`` into the room's sto
 once a second; a store that cannot be reached is skipped until the next second, so a
 student's own page never waits on it. A member whose browser session is gone leaves.
 
-The route ``GET <base>/_ganlab/room/<CODE>/tiles`` (serve.py) answers with ``answer``.
+The routes (serve.py): ``GET <base>/_ganlab/room/<CODE>/tiles`` answers with ``answer``,
+``GET <base>/_ganlab/room/<CODE>/offer`` with ``offer_answer``.
 Nothing here may declare a Streamlit component: serve.py imports it outside a script run.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 import threading
 import time
 import weakref
@@ -170,14 +172,39 @@ class Answer:
     body: dict = field(default_factory=dict)
 
 
-def answer(code: str, key: str) -> Answer:
+def picture_version(image: str | None) -> str:
+    """A short name for a tile's picture ('' for none): the lecturer's view sends back the
+    ones it holds (``since``) and gets only the pictures that changed."""
+    return "" if not image else hashlib.blake2b(image.encode(), digest_size=6).hexdigest()
+
+
+def parse_since(text: str) -> dict[str, str]:
+    """``"member:version,member:version"`` -> {member: version}; malformed parts are skipped."""
+    pairs = (part.split(":", 1) for part in (text or "").split(",") if ":" in part)
+    return {member: version for member, version in pairs if member and version}
+
+
+def tile_body(t: Tile, since: dict[str, str]) -> dict:
+    """A tile as the route sends it: every field and its picture's version, the picture
+    itself only when the view does not hold that version already."""
+    body = dataclasses.asdict(t)
+    body["pic"] = picture_version(t.image)
+    if body["pic"] and since.get(t.member) == body["pic"]:
+        del body["image"]
+    return body
+
+
+def answer(code: str, key: str, since: str = "") -> Answer:
     """The tiles route's answer: 200 with the tiles and the challenge, 403 for a wrong
-    key, 404 for an unknown room, 503 when the store cannot be reached."""
+    key, 404 for an unknown room, 503 when the store cannot be reached. ``since``: the
+    pictures the view holds (``parse_since``), left out of the answer; without it,
+    every picture."""
     try:
         code = rooms.normalise_code(code)
     except RoomError as exc:
         return Answer(404, {"error": str(exc)})
     store = rooms.store()
+    held = parse_since(since)
     try:
         if not store.exists(code):
             return Answer(404, {"error": f"there is no room {code}"})
@@ -187,10 +214,23 @@ def answer(code: str, key: str) -> Answer:
         return Answer(
             200,
             {
-                "tiles": [dataclasses.asdict(t) for t in tiles],
+                "tiles": [tile_body(t, held) for t in tiles],
                 "challenge": store.challenge(code),
                 "store": "ok",
             },
         )
     except StoreDown:
         return Answer(503, {"store": "down"})
+
+
+def offer_answer(code: str) -> Answer:
+    """The offer route's answer, for a student's page: 200 with the id of the room's
+    newest offer (0: none yet), 404 for an unknown room, 503 when the store cannot be
+    reached. No key: the id tells only that an offer came, which every member sees."""
+    try:
+        offer = rooms.store().offer(rooms.normalise_code(code))
+    except RoomError as exc:
+        return Answer(404, {"error": str(exc)})
+    except StoreDown:
+        return Answer(503, {"store": "down"})
+    return Answer(200, {"offer": 0 if offer is None else int(offer[0])})

@@ -1,5 +1,6 @@
 // The lecturer's tiles: fetched from the tiles route (ui/rooms.py) every second and drawn
-// here. Every text a student typed goes in with textContent, never innerHTML.
+// here. Every text a student typed goes in with textContent, never innerHTML. Each fetch
+// names the pictures held (``since``: member:version), and the route leaves those out.
 
 function el(tag, cls, parent) {
   const e = document.createElement(tag);
@@ -63,9 +64,22 @@ function order(tiles, sort) {
   return [sorted, number];
 }
 
+// A tile without its picture (the route left it out: unchanged) keeps the one held.
+function held(root, t) {
+  if ('image' in t) return t;
+  const old = root.__tiles && root.__tiles.get(t.member);
+  return Object.assign({}, t, {image: old ? old.image : null});
+}
+
+function since(root) {
+  const have = [...(root.__tiles || new Map()).values()].filter((t) => t.pic && t.image);
+  const names = have.map((t) => t.member + ':' + t.pic).join(',');
+  return names ? '?since=' + encodeURIComponent(names) : '';
+}
+
 function render(root, body) {
   const d = root.__data;
-  const [tiles, number] = order(body.tiles || [], d.sort);
+  const [tiles, number] = order((body.tiles || []).map((t) => held(root, t)), d.sort);
   const seen = new Set();
   for (const t of tiles) {
     let box = root.__boxes.get(t.member);
@@ -108,7 +122,8 @@ async function poll(root) {
     while (root.isConnected) {
       const d = root.__data, t0 = performance.now();
       try {
-        const r = await fetch(d.url, {headers: {'X-Room-Key': d.key}, cache: 'no-store'});
+        const headers = {'X-Room-Key': d.key};
+        const r = await fetch(d.url + since(root), {headers, cache: 'no-store'});
         const body = await r.json();
         root.dataset.store = r.status === 503 ? 'down' : 'ok';
         if (r.ok) render(root, body);

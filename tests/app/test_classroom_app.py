@@ -1,6 +1,9 @@
 """The Class page and a student's room on the Playground, in AppTest."""
 
+import json
+
 import pytest
+from streamlit.runtime.forward_msg_queue import ForwardMsgQueue
 
 from gan_core.engine.config import RunConfig
 from gan_core.live import rooms
@@ -28,6 +31,34 @@ def texts(at) -> str:
 def tiles_shown(at) -> bool:
     """Whether the page draws the live tiles' component."""
     return any("gan_lab_tiles" in str(e.proto) for e in elements(at.main, "bidi_component"))
+
+
+def offer_watch(at) -> dict | None:
+    """The data of the student page's offer watch (ui/offer_watch.js), if drawn."""
+    for e in elements(at.main, "bidi_component"):
+        if "gan_lab_offer_watch" in e.proto.component_name:
+            return json.loads(e.proto.json)
+    return None
+
+
+@pytest.fixture
+def timers(monkeypatch) -> dict:
+    """fragment id → seconds between the runs its timer asks for (``run_every``), as the
+    page's runs register them."""
+    seen = {}
+    enqueue = ForwardMsgQueue.enqueue
+
+    def record(self, msg):
+        if msg.WhichOneof("type") == "auto_rerun":
+            seen[msg.auto_rerun.fragment_id] = msg.auto_rerun.interval
+        return enqueue(self, msg)
+
+    monkeypatch.setattr(ForwardMsgQueue, "enqueue", record)
+    return seen
+
+
+def runs_a_minute(timers: dict) -> float:
+    return sum(60 / seconds for seconds in timers.values())
 
 
 def class_page(app, **query):
@@ -128,6 +159,27 @@ def test_a_student_joins_by_link_and_their_run_is_published(app, room):
     assert t.image.startswith("data:image/png")
 
 
+def test_a_room_adds_no_timer_to_a_student_page(app, room, timers):
+    """The offer's fragment reruns when the watch says a new offer came, not on a timer:
+    a page in a room asks for as many fragment runs a minute as one in no room."""
+    app.run()
+    assert runs_a_minute(timers) == 0  # (a page with no run: nothing changes by itself)
+    code, _ = room
+    student(app, code)
+    assert runs_a_minute(timers) == 0
+    assert offer_watch(app) == {"url": f"/_ganlab/room/{code}/offer", "every": 3.0, "known": 0}
+    train(app)
+    timers.clear()
+    app.run()
+    training = runs_a_minute(timers)
+    app.query_params.pop("room")
+    app.session_state["room_member"] = None
+    timers.clear()
+    app.run()
+    assert offer_watch(app) is None
+    assert runs_a_minute(timers) == training, "the room's page asks for no more runs"
+
+
 @pytest.mark.parametrize("typed", ["field", "state"])
 def test_a_hostile_over_long_name_is_cut_and_shown_as_text(app, room, typed):
     """The field takes NAME_MAX characters; a longer value that reaches the session state
@@ -153,8 +205,10 @@ def test_the_lecturers_offer_is_applied_on_the_student_page(app, room):
     assert not any("The lecturer sends" in i.value for i in app.info)
     name = next(n for n in PRESETS if next(iter(PRESETS[n].runs.values())).gan == "cgan")
     offered = next(iter(PRESETS[name].runs.values()))
-    rooms.store().set_offer(code, offered.to_flat(), PRESETS[name].title)
-    app.run()
+    assert offer_watch(app)["known"] == 0
+    number = rooms.store().set_offer(code, offered.to_flat(), PRESETS[name].title)
+    app.run()  # (in a browser: the rerun the watch asks for when the route says `number`)
+    assert offer_watch(app)["known"] == number
     assert any(f"The lecturer sends: {PRESETS[name].title}" in i.value for i in app.info)
     app.button(key="room_offer_apply").click().run()
     app.run()

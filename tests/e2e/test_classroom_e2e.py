@@ -71,6 +71,7 @@ def tiles(page) -> dict[str, dict]:
                           step: +b.dataset.step, state: b.dataset.state, text: b.innerText,
                           modes: b.dataset.modes === '' ? -1 : +b.dataset.modes,
                           image: b.querySelector('img').getAttribute('src'),
+                          pictured: b.querySelector('img').style.visibility !== 'hidden',
                           html: b.innerHTML}))"""
         )
     }
@@ -107,6 +108,16 @@ def test_the_lecturers_tiles_appear_and_update(room):
     first = wait_for(lambda: tiles(lecturer)["Ada"]["step"] > 0 and tiles(lecturer)["Ada"], 30)
     assert first["image"].startswith("data:image/png")
     wait_for(lambda: tiles(lecturer)["Ada"]["step"] > first["step"], 30, "Ada's step to rise")
+    # the view names the pictures it holds and the route leaves them out: a new one still
+    # comes, none is lost
+    with lecturer.expect_request(lambda r: "/tiles?since=" in r.url, timeout=60_000):
+        pass  # (the view fetches every second)
+    later = wait_for(
+        lambda: tiles(lecturer)["Ada"]["image"] != first["image"] and tiles(lecturer)["Ada"],
+        60,
+        "Ada's picture to change",
+    )
+    assert later["image"].startswith("data:image/png") and later["pictured"]
 
 
 def test_a_tile_opens_large_until_closed(room):
@@ -121,13 +132,20 @@ def test_a_tile_opens_large_until_closed(room):
     big.wait_for(state="hidden")
 
 
-def test_the_offer_is_applied_on_a_student_page(room):
+def test_the_offer_is_applied_on_a_student_page(browser, room):
     lecturer, (ada, _) = room["lecturer"], room["students"]
     name = "cgan-ring"
-    choose(lecturer, "Send to the room", PRESETS[name].title)
-    click(lecturer, "Send")
-    offer = ada.get_by_text(f"The lecturer sends: {PRESETS[name].title}")
-    offer.wait_for(timeout=30_000)
+    sent = f"The lecturer sends: {PRESETS[name].title}"
+    # a page that has not trained sees it too: its offer watch asks, no timer reruns it
+    with opened(browser, f"{room['url']}/?room={room['code']}") as idle:
+        idle.get_by_text(f"Room {room['code']}").wait_for(timeout=60_000)
+        wait_for(lambda: len(tiles(lecturer)) == 3, 60, "the idle page's tile")
+        choose(lecturer, "Send to the room", PRESETS[name].title)
+        click(lecturer, "Send")
+        idle.get_by_text(sent).wait_for(timeout=60_000)
+    wait_for(lambda: len(tiles(lecturer)) == 2, 60, "the idle page's tile to go")
+    offer = ada.get_by_text(sent)
+    offer.wait_for(timeout=60_000)
     click(ada, "Apply")
     offer.wait_for(state="hidden")
     # the widgets show the offer; the link holds them (and keeps the room)

@@ -1,5 +1,6 @@
-"""The rooms' server side (ui/rooms.py, serve.Rooms): the tiles route's answers, and the
-publisher: tiles from a page's run, a store that is down, a member that left."""
+"""The rooms' server side (ui/rooms.py, serve.Rooms): the tiles and offer routes' answers
+(the tiles' pictures only when the view lacks them), and the publisher: tiles from a
+page's run, a store that is down, a member that left."""
 
 import asyncio
 import json
@@ -44,8 +45,8 @@ class Handle(SimpleNamespace):
     """What the publisher reads of a JobHandle (a weak reference must reach it)."""
 
 
-def handle(step: int, metrics: dict, state="running", gan="gan", message=""):
-    snap = SimpleNamespace(step=step, metrics=metrics, image="data:image/png;base64,AA")
+def handle(step: int, metrics: dict, state="running", gan="gan", message="", image="AA"):
+    snap = SimpleNamespace(step=step, metrics=metrics, image=f"data:image/png;base64,{image}")
     return Handle(
         id=step,
         config=RunConfig(gan=gan),
@@ -55,7 +56,7 @@ def handle(step: int, metrics: dict, state="running", gan="gan", message=""):
     )
 
 
-def get(path: str, key: str = "") -> tuple[int, dict]:
+def get(path: str, key: str = "", query: str = "") -> tuple[int, dict]:
     out = []
 
     async def app(scope, receive, send):  # everything else
@@ -66,7 +67,13 @@ def get(path: str, key: str = "") -> tuple[int, dict]:
         out.append(message)
 
     headers = [(b"x-room-key", key.encode())] if key else []
-    scope = {"type": "http", "method": "GET", "path": path, "headers": headers}
+    scope = {
+        "type": "http",
+        "method": "GET",
+        "path": path,
+        "headers": headers,
+        "query_string": query.encode(),
+    }
     with ThreadPoolExecutor(1) as pool:  # (its own loop: another test may leave one running)
         pool.submit(asyncio.run, serve.Rooms(app)(scope, None, send)).result()
     return out[0]["status"], json.loads(out[1]["body"])
@@ -86,6 +93,52 @@ def test_the_route_answers_by_key_room_and_store(store):
     assert get("/_ganlab/frame/x")[0] == 299  # not the route's
     store.down = True
     assert get(f"/_ganlab/room/{code}/tiles", key) == (503, {"store": "down"})
+
+
+def test_pictures_the_view_holds_are_left_out_and_changed_ones_sent(store):
+    code, key = store.open_room(RunConfig().to_flat())
+    ada, bob, cy = (members.join(code, name) for name in ("Ada", "Bob", "Cy"))
+    runs = [handle(100, {"modes": 3}, image="ADA1"), handle(100, {"modes": 4}, image="BOB1")]
+    members.follow(ada, runs[0])  # (a weak reference: the test holds the runs)
+    members.follow(bob, runs[1])
+    members.publish_once()  # (Cy has no run: no picture)
+    route = f"/_ganlab/room/{code}/tiles"
+    status, first = get(route, key)  # an old client: every picture
+    assert status == 200 and [t["name"] for t in first["tiles"]] == ["Ada", "Bob", "Cy"]
+    assert [t["image"] for t in first["tiles"]] == [
+        "data:image/png;base64,ADA1",
+        "data:image/png;base64,BOB1",
+        None,
+    ]
+    pics = {t["member"]: t["pic"] for t in first["tiles"]}
+    assert pics[cy.member] == "" and len({pics[ada.member], pics[bob.member]}) == 2
+    since = ",".join(f"{m}:{v}" for m, v in pics.items() if v)
+    runs[1] = handle(180, {"modes": 5}, image="BOB2")
+    members.follow(bob, runs[1])
+    members.publish_once()
+    status, body = get(route, key, f"since={since}")
+    a, b, c = body["tiles"]
+    assert "image" not in a and a["pic"] == pics[ada.member], "unchanged: left out"
+    assert (a["step"], a["modes"], a["name"]) == (100, 3, "Ada"), "its other fields stay"
+    assert b["image"] == "data:image/png;base64,BOB2" and b["pic"] != pics[bob.member]
+    assert (b["step"], b["modes"]) == (180, 5)
+    assert c["image"] is None
+    assert body["challenge"] is None and body["store"] == "ok"
+    assert get(route, key, "since=nonsense,,:x")[1] == get(route, key)[1]
+
+
+def test_the_offer_route_says_the_newest_offer_id_without_a_key(store):
+    code, _ = store.open_room(RunConfig().to_flat())
+    route = f"/_ganlab/room/{code}/offer"
+    assert get(route) == (200, {"offer": 0})
+    store.set_offer(code, RunConfig(gan="cgan").to_flat(), "cGAN")
+    store.set_offer(code, RunConfig(gan="infogan").to_flat(), "InfoGAN")
+    assert get(route) == (200, {"offer": 2})
+    assert get("/_ganlab/room/ZZZZZ/offer")[0] == 404
+    assert get("/_ganlab/room/not-a-code/offer")[0] == 404
+    assert get(f"/_ganlab/room/{code}/other")[0] == 404
+    store.down = True
+    assert get(route) == (503, {"store": "down"})
 
 
 def test_another_rooms_key_is_refused(store):
