@@ -88,9 +88,13 @@ def header(code: str, key: str) -> None:
         st.markdown("Join at")
         st.markdown(f"## `{join}`")
         st.caption("Your link (keep it to yourself: it opens this view)")
-        st.code(lecturer_link(code, key), language=None)
-    with right:
-        st.image(qr_data_uri(join), caption=f"Scan to join room {code}", width=260)
+        st.code(lecturer_link(code, key), language=None, wrap_lines=True)
+    with right:  # (an <img> with its alt text: st.image gives none)
+        alt = f"QR code of the join link of room {code}"
+        st.markdown(
+            f'<img src="{qr_data_uri(join)}" alt="{alt}" width="260">', unsafe_allow_html=True
+        )
+        st.caption(f"Scan to join room {code}")
 
 
 def refused(code: str | None, key: str | None) -> str | None:

@@ -1,6 +1,6 @@
 """A class in a room, in real browsers: the lecturer opens a room, students join by link
 and train, the lecturer's tiles follow them; offers, challenges, leaving, a killed
-training process, two rooms, and a phone's first screen."""
+training process, two rooms, a phone's first screen, and axe-core on the Class pages."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ import pytest
 from bench.procstat import children
 from gan_core.presets import PRESETS
 from tests.e2e.server import app_server, wait_for
+from tests.e2e.test_accessibility_e2e import assert_accessible
 from tests.e2e.test_compare_e2e import choose
 from tests.e2e.test_playground_e2e import click, step
 
@@ -250,3 +251,13 @@ def test_a_phone_joins_with_the_buttons_in_one_row_and_the_cloud_on_screen(brows
             )
             assert top < PHONE["height"] - 200, top
             ph.get_by_text(f"Room {code}").wait_for()
+
+
+def test_the_class_pages_have_no_serious_violation(browser, room):
+    """axe-core on the Class page before a room, the lecturer's tiles and a student's page."""
+    with opened(browser, f"{room['url']}/class") as page:
+        page.get_by_role("button", name="Open a room").wait_for(timeout=60_000)
+        assert_accessible(page, "/class before a room")
+    wait_for(lambda: len(tiles(room["lecturer"])) == 2, 60, "both tiles")
+    assert_accessible(room["lecturer"], "the lecturer's tiles")
+    assert_accessible(room["students"][0], "a student's page in a room")
