@@ -1,8 +1,8 @@
 """Lecture presets: one click sets up a demo whose caption claim is measured.
 
 Each preset is one registry entry: a title, a caption that says what to watch for, a
-training budget, its runs (run type → RunConfig; run types are ``gan``, ``cgan``,
-``infogan``, or for ``g-loss`` the loss name) and its claims. A claim is a sentence, a
+training budget, its runs (run type → RunConfig; run types: run_types.py, a GAN type,
+a loss or a setting against collapse) and its claims. A claim is a sentence, a
 test of one seed's results (every run type's metrics at the budget, same seed) and the
 share of seeds it must hold in. The Playground shows a preset's first run; the Compare
 page shows them all side by side. ``python -m gan_core preset NAME --seeds 10`` checks
@@ -16,6 +16,7 @@ import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from gan_core import run_types
 from gan_core.engine.config import RunConfig
 from gan_core.engine.coverage import PRDC_KEYS
 
@@ -118,6 +119,17 @@ def beats(run: str, modes: int, hq: float, rkl: float) -> Callable[[Rows], bool]
     def test(rows: Rows) -> bool:
         r = rows[run]
         return r["modes"] >= modes and r["hq"] > hq and r["rkl"] < rkl
+
+    return test
+
+
+def spreads(run: str, eff: float, hq: float = 0.5) -> Callable[[Rows], bool]:
+    """Not collapsed and on the Gaussians: effective_modes ≥ ``eff``·K and hq ≥ ``hq``
+    (samples smeared between the Gaussians spread too, with a low hq)."""
+
+    def test(rows: Rows) -> bool:
+        r = rows[run]
+        return r["effective_modes"] >= eff * r["modes_total"] and r["hq"] >= hq
 
     return test
 
@@ -323,6 +335,62 @@ register(
                 "infogan's codes follow the digits without labels: purity ≥ 0.8",
                 lambda rows: rows["infogan"]["purity"] >= 0.8,
                 share=0.8,
+            ),
+        ),
+    )
+)
+
+
+_GAN_COLLAPSED = Claim("gan is collapsed (effective modes ≤ 4 of 8)", collapsed("gan"))
+
+
+def _against_collapse(kinds: tuple[str, ...]) -> dict[str, RunConfig]:
+    """The collapse demo's plain GAN, then the same settings with each mitigation."""
+    return {"gan": _RING, **{k: run_types.config(_RING, k) for k in kinds}}
+
+
+def _spreads(kind: str) -> Claim:
+    return Claim(
+        f"{kind} spreads over the ring: effective modes ≥ 6 of 8, most samples on a "
+        "Gaussian (hq ≥ 0.5)",
+        spreads(kind, 0.75),
+    )
+
+
+register(
+    Preset(
+        "mitigations-ring",
+        "Against collapse: PacGAN, minibatch std, spectral norm",
+        "The collapse demo's plain GAN (5 D steps per G step, same seed and budget) beside "
+        "the same GAN with one remedy each from the lecture: PacGAN (D judges 2 samples at "
+        "once, so a batch of near-copies is easy to reject), minibatch standard deviation "
+        "(D also reads how spread out the batch is) and spectral normalisation (D's "
+        "layers kept 1-Lipschitz, so its gradients stay smooth). Watch 'effective modes': "
+        "the plain GAN falls to 1 to 3; a remedy that works keeps it near 8 with the "
+        "samples on the Gaussians.",
+        _RING_STEPS,
+        _against_collapse(("pack2", "mbstd", "sn")),
+        (_GAN_COLLAPSED, _spreads("pack2"), _spreads("mbstd"), _spreads("sn")),
+    )
+)
+register(
+    Preset(
+        "mitigations-ring-2",
+        "Against collapse: unrolled GAN, self-conditioned GAN",
+        "The collapse demo's plain GAN (5 D steps per G step, same seed and budget) beside "
+        "two more remedies: the unrolled GAN (G's step is scored against D advanced 5 "
+        "steps ahead, so G cannot just hop to the mode D has not yet learnt to reject) "
+        "and the self-conditioned GAN (a cGAN whose labels are clusters of D's features "
+        "of the real data, no labels given). Watch 'effective modes': the plain GAN falls "
+        "to 1 to 3; a remedy that works keeps it near 8 with the samples on the Gaussians.",
+        _RING_STEPS,
+        _against_collapse(("unroll5", "selfcond")),
+        (
+            _GAN_COLLAPSED,
+            _spreads("unroll5"),
+            Claim(
+                "selfcond covers 8/8 modes with effective modes ≥ 7.2 and hq ≥ 0.5",
+                covers("selfcond", hq=0.5, eff=0.9),
             ),
         ),
     )
