@@ -12,10 +12,10 @@ from gan_core.engine.config import GAN_TYPES, LOSSES, RunConfig
 from gan_core.engine.gans import GAN_REGISTRY
 
 MITIGATIONS: dict[str, tuple[str, dict]] = {
-    "pack2": ("PacGAN (D sees 2 at once)", {"pack": 2}),
+    "pack2": ("PacGAN (pack 2)", {"pack": 2}),
     "mbstd": ("Minibatch std in D", {"mbstd": "on"}),
     "sn": ("Spectral norm in D", {"spectral_norm": "on"}),
-    "unroll5": ("Unrolled GAN (5 steps)", {"unroll": 5}),
+    "unroll5": ("Unrolled GAN (k 5)", {"unroll": 5}),
 }
 """Run type → (title, the settings it changes; docs: gan_core/engine/specs.py)."""
 
