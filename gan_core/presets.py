@@ -342,6 +342,10 @@ register(
 
 
 _GAN_COLLAPSED = Claim("gan is collapsed (effective modes ≤ 4 of 8)", collapsed("gan"))
+_MITIGATION_STEPS = 4_000
+"""A third of the collapse demo's budget, the same for every run: the Compare page trains
+the four runs of a mitigation preset one after another in one process, within its 90 s
+goal (docs/measurements.md)."""
 
 
 def _against_collapse(kinds: tuple[str, ...]) -> dict[str, RunConfig]:
@@ -361,14 +365,14 @@ register(
     Preset(
         "mitigations-ring",
         "Against collapse: PacGAN, minibatch std, spectral norm",
-        "The collapse demo's plain GAN (5 D steps per G step, same seed and budget) beside "
+        "The collapse demo's plain GAN (5 D steps per G step, same seed; 4,000 steps) beside "
         "the same GAN with one remedy each from the lecture: PacGAN (D judges 2 samples at "
         "once, so a batch of near-copies is easy to reject), minibatch standard deviation "
         "(D also reads how spread out the batch is) and spectral normalisation (D's "
         "layers kept 1-Lipschitz, so its gradients stay smooth). Watch 'effective modes': "
         "the plain GAN falls to 1 to 3; a remedy that works keeps it near 8 with the "
         "samples on the Gaussians.",
-        _RING_STEPS,
+        _MITIGATION_STEPS,
         _against_collapse(("pack2", "mbstd", "sn")),
         (_GAN_COLLAPSED, _spreads("pack2"), _spreads("mbstd"), _spreads("sn")),
     )
@@ -377,13 +381,13 @@ register(
     Preset(
         "mitigations-ring-2",
         "Against collapse: unrolled GAN, self-conditioned GAN",
-        "The collapse demo's plain GAN (5 D steps per G step, same seed and budget) beside "
+        "The collapse demo's plain GAN (5 D steps per G step, same seed; 4,000 steps) beside "
         "two more remedies: the unrolled GAN (G's step is scored against D advanced 5 "
         "steps ahead, so G cannot just hop to the mode D has not yet learnt to reject) "
         "and the self-conditioned GAN (a cGAN whose labels are clusters of D's features "
         "of the real data, no labels given). Watch 'effective modes': the plain GAN falls "
         "to 1 to 3; a remedy that works keeps it near 8 with the samples on the Gaussians.",
-        _RING_STEPS,
+        _MITIGATION_STEPS,
         _against_collapse(("unroll5", "selfcond")),
         (
             _GAN_COLLAPSED,
