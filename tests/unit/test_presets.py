@@ -75,8 +75,8 @@ def test_run_types_are_gan_types_losses_or_mitigations():
 
 
 def test_the_mitigation_presets_differ_from_the_collapse_demos_gan_by_one_setting():
-    """Each preset shows the collapse demo's plain GAN first, then the same settings,
-    seed with one mitigation each, at one budget; the two presets hold all five."""
+    """Each preset shows the collapse demo's plain GAN first, then its settings and seed
+    with one mitigation each, all at one budget; the two presets hold all five."""
     gan = P.PRESETS["collapse-ring"].runs["gan"]
     seen = {}
     for name in ("mitigations-ring", "mitigations-ring-2"):
@@ -84,7 +84,7 @@ def test_the_mitigation_presets_differ_from_the_collapse_demos_gan_by_one_settin
         assert next(iter(p.runs)) == "gan" and p.runs["gan"] == gan
         assert p.steps == P.PRESETS["mitigations-ring"].steps <= P.PRESETS["collapse-ring"].steps
         assert 2 <= len(p.runs) <= 4, "the Compare page shows 2 to 4 runs"
-        assert p.claims[0].text == "gan is collapsed (effective modes ≤ 4 of 8)"
+        assert p.claims[0].text == "gan covers at most 5 of 8 modes"
         for kind, cfg in p.runs.items():
             if kind != "gan":
                 changed = {
@@ -132,11 +132,14 @@ def test_g_loss_compares_the_two_slide_losses():
 # --- claims on hand-made rows ----------------------------------------------------------
 
 
-def test_spreads_needs_effective_modes_and_samples_on_the_gaussians():
-    test = P.spreads("sn", 0.75)
-    assert test({"sn": row(0, eff=6.0, hq=0.5)})
-    assert not test({"sn": row(0, eff=5.99, hq=0.9)}), "too few effective modes"
-    assert not test({"sn": row(0, eff=7.9, hq=0.49)}), "smeared between the Gaussians"
+def test_within_and_wider_compare_one_seeds_rows():
+    rows = {"gan": row(0, modes=3, eff=2.5), "sn": row(0, modes=8, hq=0.05, eff=7.5)}
+    assert P.within("sn", "hq", hi=0.05)(rows) and not P.within("sn", "hq", hi=0.04)(rows)
+    assert P.within("sn", "effective_modes", lo=7.5)(rows)
+    assert not P.within("gan", "modes", lo=4)(rows)
+    assert P.wider("sn")(rows) and P.wider("sn", key="modes")(rows)
+    assert not P.wider("gan", than="sn")(rows)
+    assert not P.wider("sn")({"gan": row(0, eff=7.5), "sn": row(0, eff=7.5)}), "a tie is not wider"
 
 
 def test_collapsed_is_designs_definition():
