@@ -342,7 +342,7 @@ register(
 
 _MITIGATION_STEPS = 4_000
 """A third of the collapse demo's budget, the same for every run: the Compare page trains
-the four runs of a mitigation preset one after another in one process, within its 90 s
+the four runs of a mitigation preset in one process, and on a free core within its 90 s
 goal (docs/measurements.md)."""
 _GAN_FEW = Claim("gan covers at most 5 of 8 modes", within("gan", "modes", hi=5))
 _BETWEEN = "most samples still between the Gaussians"
