@@ -145,7 +145,7 @@ def preset_command(args: argparse.Namespace) -> int:
     if args.list:
         for preset in PRESETS.values():
             kinds = ", ".join(preset.runs)
-            print(f"{preset.name:<14} {preset.title}  [{kinds}; {preset.steps:,} steps]")
+            print(f"{preset.name:<20} {preset.title}  [{kinds}; {preset.steps:,} steps]")
         return 0
     if args.name not in PRESETS:
         given = f"unknown preset {args.name!r}" if args.name else "a preset NAME is needed"

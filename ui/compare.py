@@ -1,17 +1,18 @@
 """The Compare page's glue: 2–4 runs on one target, data and seed, trained together.
 
-A *run type* names what differs between the runs: a GAN type (``gan``, ``cgan``,
-``infogan``) or a loss (``minimax``, ``nonsaturating``, …). A preset's runs keep their
-own tuned settings; other run types take the first preset run's (or the defaults) with
-the GAN type or loss swapped. Target, its parameters, seed and budget are shared.
+A *run type* names what differs between the runs (gan_core/run_types.py): a GAN type
+(``gan``, ``cgan``, ``infogan``, ``selfcond``), a loss (``minimax``, ``nonsaturating``,
+…) or a setting against collapse (``pack2``, ``mbstd``, ``sn``, ``unroll5``). A preset's
+runs keep their own tuned settings; other run types take the first preset run's (or the
+defaults) with the run type's change. Target, its parameters, seed and budget are shared.
 """
 
 from __future__ import annotations
 
 import streamlit as st
 
-from gan_core.engine.config import GAN_TYPES, LOSSES, ConfigError, RunConfig
-from gan_core.engine.gans import GAN_REGISTRY
+from gan_core import run_types as RT
+from gan_core.engine.config import ConfigError, RunConfig
 from gan_core.figures import curves, palette
 from gan_core.live.handle import JobHandle
 from gan_core.live.runner import MAX_GROUP
@@ -20,7 +21,7 @@ from ui import controls, live, presets, session, style, transport
 
 NAME = "compare"
 KEY = "cmp_"
-RUN_TYPES = (*GAN_TYPES, *LOSSES)
+RUN_TYPES = RT.RUN_TYPES
 DEFAULT_RUNS = ("gan", "cgan", "infogan")
 DEFAULT_BASE = RunConfig(target="ring")
 DEFAULT_BUDGET = 5000
@@ -30,9 +31,7 @@ CLOUD_HEIGHT = {2: 460, 3: 380, 4: 320}
 
 
 def run_title(run_type: str) -> str:
-    if run_type in GAN_REGISTRY:
-        return GAN_REGISTRY[run_type].title
-    return f"{run_type} loss"
+    return RT.title(run_type)
 
 
 def run_configs(
@@ -45,8 +44,7 @@ def run_configs(
     for run_type in run_types:
         cfg = runs.get(run_type)
         if cfg is None:
-            swap = "gan" if run_type in GAN_TYPES else "loss"
-            cfg = base.replace(**{swap: run_type})
+            cfg = RT.config(base, run_type)
         out[run_type] = cfg.replace(
             target=target, target_params=tuple(tparams.items()), seed=int(seed)
         )
@@ -76,7 +74,7 @@ def controls_sidebar() -> tuple[dict[str, RunConfig] | None, int]:
         max_selections=MAX_GROUP,
         format_func=run_title,
         key=f"{KEY}runs",
-        help="2 to 4 GAN types or losses, trained side by side",
+        help="2 to 4 GAN types, losses or settings against collapse, trained side by side",
     )
     st.header("Shared by all runs")
     base = presets.first_config(preset) if preset else DEFAULT_BASE

@@ -2,6 +2,7 @@
 
 import pytest
 
+from gan_core import run_types
 from gan_core.engine.config import RunConfig
 from gan_core.presets import PRESETS
 from tests.app import shown
@@ -47,6 +48,38 @@ def test_preset_sets_runs_target_seed_and_budget(cmp, name):
     assert cmp.number_input(key="cmp_budget").value == preset.steps
     assert configs(cmp) == preset.runs, "each run keeps the preset's own settings"
     assert preset.caption in cmp.info[0].value
+
+
+def headings(at) -> list[str]:
+    """The runs' titles above their point clouds, in page order."""
+    return [
+        m.value.split("</span> ")[-1].removesuffix("</h3>") for m in at.markdown if "<h3" in m.value
+    ]
+
+
+@pytest.mark.parametrize("name", ["mitigations-ring", "mitigations-ring-2"])
+def test_mitigation_presets_show_every_runs_title(cmp, name):
+    """The plain GAN first, then one column per mitigation, each titled by its run type."""
+    cmp.selectbox(key="cmp_preset").set_value(name).run()
+    assert not cmp.exception and not cmp.error
+    runs = list(PRESETS[name].runs)
+    assert runs[0] == "gan" and len(runs) >= 3
+    assert headings(cmp) == [run_types.title(k) for k in runs]
+    assert "GAN" in headings(cmp) and "gan loss" not in " ".join(headings(cmp))
+    assert len(statuses(cmp)) == len(runs), "one status line per run"
+    assert cmp.multiselect(key="cmp_runs").value == runs
+
+
+def test_a_mitigation_run_type_applies_to_the_base(cmp):
+    cmp.multiselect(key="cmp_runs").set_value(["gan", "pack2", "unroll5"]).run()
+    assert not cmp.exception and not cmp.error
+    runs = configs(cmp)
+    assert [(c.gan, c.pack, c.unroll) for c in runs.values()] == [
+        ("gan", 1, 0),
+        ("gan", 2, 0),
+        ("gan", 1, 5),
+    ]
+    assert headings(cmp) == ["GAN", "PacGAN (pack 2)", "Unrolled GAN (k 5)"]
 
 
 def test_shared_widgets_map_to_every_run(cmp):

@@ -2,6 +2,9 @@
 
 import re
 
+import pytest
+
+from gan_core import run_types
 from gan_core.engine import targets as T
 from gan_core.engine.config import RunConfig
 from gan_core.engine.gans import GAN_REGISTRY
@@ -73,7 +76,7 @@ def test_compare_collapse_preset_trains_three_runs_side_by_side(page):
         what="every point cloud moving",
     )
     for run in preset.runs:
-        title = GAN_REGISTRY[run].title if run in GAN_REGISTRY else f"{run} loss"
+        title = run_types.title(run)
         wait_for(lambda t=title: trace_x(page, f"{t} modes"), timeout=60, what=f"{title} curve")
 
     shot_at = min(2000, preset.steps // 2)
@@ -91,6 +94,24 @@ def test_compare_collapse_preset_trains_three_runs_side_by_side(page):
 
     click(page, "Reset")
     wait_for(lambda: steps(page) == [0] * n, what="every run reset to step 0")
+
+
+@pytest.mark.parametrize("name", ["mitigations-ring", "mitigations-ring-2"])
+def test_compare_mitigation_preset_shows_every_runs_title(page, name):
+    """The preset's link opens it on Compare: the plain GAN and one titled column per
+    mitigation, each with its status line at step 0 (nothing trained)."""
+    preset = PRESETS[name]
+    n = len(preset.runs)
+    page.goto(f"{page.base_url}/compare?preset={name}")
+    wait_for(lambda: preset.caption in status(page), what="the preset's caption")
+    wait_for(lambda: steps(page) == [0] * n, what=f"{n} runs ready at step 0")
+    headings = page.locator("[data-testid='stMain'] h3")
+    titles = [run_types.title(k) for k in preset.runs]
+    wait_for(
+        lambda: [t.removeprefix("■").strip() for t in headings.all_inner_texts()] == titles,
+        what=f"the runs' titles {titles}",
+    )
+    assert shown(page, "Preset") == preset.title
 
 
 def test_playground_preset_sets_the_widgets(page):

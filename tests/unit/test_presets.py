@@ -1,15 +1,34 @@
 """Lecture presets: the registry, the ``preset`` command and the claim checks."""
 
 import json
+from dataclasses import fields
 
 import pytest
 
 from gan_core import preset_runs as R
 from gan_core import presets as P
+from gan_core import run_types
 from gan_core.cli import main
 from gan_core.engine.config import RunConfig
 
-NAMES = ["collapse-ring", "cgan-ring", "infogan-ring", "moons", "g-loss", "grid", "collapse-digits"]
+NAMES = [
+    "collapse-ring",
+    "cgan-ring",
+    "infogan-ring",
+    "moons",
+    "g-loss",
+    "grid",
+    "collapse-digits",
+    "mitigations-ring",
+    "mitigations-ring-2",
+]
+MITIGATIONS = {
+    "pack2": {"pack": 2},
+    "mbstd": {"mbstd": "on"},
+    "sn": {"spectral_norm": "on"},
+    "unroll5": {"unroll": 5},
+    "selfcond": {"gan": "selfcond"},
+}
 
 
 def row(seed, modes=8, k=8, hq=0.95, rkl=0.01, eff=7.9, **extra):
@@ -47,10 +66,44 @@ def test_each_preset_is_complete(name):
     assert P.claims(name) == p.claims
 
 
-def test_run_types_are_gan_types_or_losses():
+def test_run_types_are_gan_types_losses_or_mitigations():
     for name, p in P.PRESETS.items():
         for kind, cfg in p.runs.items():
-            assert kind in (cfg.gan, cfg.loss), (name, kind)
+            assert kind in run_types.RUN_TYPES, (name, kind)
+            assert run_types.config(cfg, kind) == cfg, "a run has its run type's setting"
+            assert run_types.title(kind), (name, kind)
+
+
+def test_the_mitigation_presets_differ_from_the_collapse_demos_gan_by_one_setting():
+    """Each preset shows the collapse demo's plain GAN first, then its settings and seed
+    with one mitigation each, all at one budget; the two presets hold all five."""
+    gan = P.PRESETS["collapse-ring"].runs["gan"]
+    seen = {}
+    for name in ("mitigations-ring", "mitigations-ring-2"):
+        p = P.PRESETS[name]
+        assert next(iter(p.runs)) == "gan" and p.runs["gan"] == gan
+        assert p.steps == P.PRESETS["mitigations-ring"].steps <= P.PRESETS["collapse-ring"].steps
+        assert 2 <= len(p.runs) <= 4, "the Compare page shows 2 to 4 runs"
+        assert p.claims[0].text == "gan covers at most 5 of 8 modes"
+        for kind, cfg in p.runs.items():
+            if kind != "gan":
+                changed = {
+                    f.name: getattr(cfg, f.name)
+                    for f in fields(cfg)
+                    if getattr(cfg, f.name) != getattr(gan, f.name)
+                }
+                assert changed == MITIGATIONS[kind], (name, kind, changed)
+                assert any(kind in c.text for c in p.claims), "each mitigation has a claim"
+                seen[kind] = name
+    assert set(seen) == set(MITIGATIONS)
+
+
+def test_run_type_titles_name_the_mitigation():
+    assert run_types.title("gan") == "GAN" and run_types.title("minimax") == "minimax loss"
+    assert run_types.title("pack2").startswith("PacGAN")
+    assert run_types.title("selfcond") == "Self-conditioned GAN"
+    assert run_types.config(RunConfig(), "sn").spectral_norm == "on"
+    assert run_types.config(RunConfig(), "wgan-gp").loss == "wgan-gp"
 
 
 def test_the_ring_presets_share_target_and_budget():
@@ -77,6 +130,16 @@ def test_g_loss_compares_the_two_slide_losses():
 
 
 # --- claims on hand-made rows ----------------------------------------------------------
+
+
+def test_within_and_wider_compare_one_seeds_rows():
+    rows = {"gan": row(0, modes=3, eff=2.5), "sn": row(0, modes=8, hq=0.05, eff=7.5)}
+    assert P.within("sn", "hq", hi=0.05)(rows) and not P.within("sn", "hq", hi=0.04)(rows)
+    assert P.within("sn", "effective_modes", lo=7.5)(rows)
+    assert not P.within("gan", "modes", lo=4)(rows)
+    assert P.wider("sn")(rows) and P.wider("sn", key="modes")(rows)
+    assert not P.wider("gan", than="sn")(rows)
+    assert not P.wider("sn")({"gan": row(0, eff=7.5), "sn": row(0, eff=7.5)}), "a tie is not wider"
 
 
 def test_collapsed_is_designs_definition():
