@@ -261,43 +261,6 @@ register(
 )
 
 
-# The lecture's last chapter: DCGAN's rules on the digits. The same budget, seed and G
-# and D learning rates for the three runs; the MLP is the digits collapse demo's nets.
-_DCGAN = _DIGITS.replace(arch="dcgan", seed=0)
-register(
-    Preset(
-        "dcgan-rules",
-        "DCGAN's rules on the digits",
-        "Convolutional nets that keep DCGAN's five rules (strided convolutions, batchnorm, "
-        "no fully connected hidden layers, ReLU in G with Tanh out, LeakyReLU in D) beside "
-        "the fully connected GAN of the digits demo and beside the same DCGAN without "
-        "batchnorm, one budget and seed for all. Watch the sheets and 'recall': the DCGAN "
-        "draws more of the real digits' variety than the fully connected GAN; without "
-        "batchnorm it covers fewer digits, less evenly.",
-        3000,
-        {
-            "dcgan": _DCGAN,
-            "mlp": _DCGAN.replace(arch="mlp"),
-            "dcgan-nobn": _DCGAN.replace(batchnorm="off"),
-        },
-        (
-            Claim("dcgan covers 10/10 digits with effective digits ≥ 9", covers("dcgan", eff=0.9)),
-            Claim(
-                "dcgan's recall is above the fully connected GAN's (mlp)",
-                lambda rows: rows["dcgan"]["recall"] > rows["mlp"]["recall"],
-            ),
-            Claim(
-                "without batchnorm the DCGAN covers less: its effective digits and its "
-                "coverage are below dcgan's",
-                lambda rows: (
-                    rows["dcgan-nobn"]["effective_modes"] < rows["dcgan"]["effective_modes"]
-                    and rows["dcgan-nobn"]["coverage"] < rows["dcgan"]["coverage"]
-                ),
-            ),
-        ),
-    )
-)
-
 _MITIGATION_STEPS = 4_000
 """A third of the collapse demo's budget, the same for every run: the Compare page trains
 the four runs of a mitigation preset in one process, and on a free core within its 90 s
@@ -383,6 +346,44 @@ register(
                 "selfcond covers more of the ring than gan (more modes covered and more "
                 "effective modes, same seed)",
                 both(wider("selfcond", key="modes"), wider("selfcond")),
+            ),
+        ),
+    )
+)
+
+
+# The lecture's last chapter: DCGAN's rules on the digits. The same budget, seed and G
+# and D learning rates for the three runs; the MLP is the digits collapse demo's nets.
+_DCGAN = _DIGITS.replace(arch="dcgan", seed=0)
+register(
+    Preset(
+        "dcgan-rules",
+        "DCGAN's rules on the digits",
+        "Convolutional nets that keep DCGAN's five rules (strided convolutions, batchnorm, "
+        "no fully connected hidden layers, ReLU in G with Tanh out, LeakyReLU in D) beside "
+        "the fully connected GAN of the digits demo and beside the same DCGAN without "
+        "batchnorm, one budget and seed for all. Watch the sheets and 'recall': the DCGAN "
+        "draws more of the real digits' variety than the fully connected GAN; without "
+        "batchnorm it covers fewer digits, less evenly.",
+        3000,
+        {
+            "dcgan": _DCGAN,
+            "mlp": _DCGAN.replace(arch="mlp"),
+            "dcgan-nobn": _DCGAN.replace(batchnorm="off"),
+        },
+        (
+            Claim("dcgan covers 10/10 digits with effective digits ≥ 9", covers("dcgan", eff=0.9)),
+            Claim(
+                "dcgan's recall is above the fully connected GAN's (mlp)",
+                lambda rows: rows["dcgan"]["recall"] > rows["mlp"]["recall"],
+            ),
+            Claim(
+                "without batchnorm the DCGAN covers less: its effective digits and its "
+                "coverage are below dcgan's",
+                lambda rows: (
+                    rows["dcgan-nobn"]["effective_modes"] < rows["dcgan"]["effective_modes"]
+                    and rows["dcgan-nobn"]["coverage"] < rows["dcgan"]["coverage"]
+                ),
             ),
         ),
     )

@@ -21,6 +21,7 @@ NAMES = [
     "collapse-digits",
     "mitigations-ring",
     "mitigations-ring-2",
+    "dcgan-rules",
 ]
 MITIGATIONS = {
     "pack2": {"pack": 2},
@@ -252,3 +253,11 @@ def test_the_collapse_preset_really_holds_for_a_seed():
     assert [v["held"] for v in verdicts] == [1, 1, 1], verdicts
     assert results["gan"][0]["effective_modes"] <= 2.5
     assert results["infogan"][0]["hq"] > 0.982 and results["cgan"][0]["hq"] > 0.982
+
+
+def test_the_dcgan_preset_differs_only_in_its_nets():
+    runs = P.PRESETS["dcgan-rules"].runs
+    assert [c.arch for c in runs.values()] == ["dcgan", "mlp", "dcgan"]
+    assert runs["mlp"] == runs["dcgan"].replace(arch="mlp")
+    assert runs["dcgan-nobn"] == runs["dcgan"].replace(batchnorm="off")
+    assert runs["dcgan"].target == "digits" and runs["dcgan"].batchnorm == "on"
