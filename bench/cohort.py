@@ -30,7 +30,7 @@ os.environ.setdefault("GANLAB_MAX_STACK", "64")  # measure past the app's limit
 import torch  # noqa: E402
 
 from gan_core.engine.config import RunConfig  # noqa: E402
-from gan_core.engine.together import new_cohort  # noqa: E402
+from gan_core.engine.together import join  # noqa: E402
 from gan_core.engine.trainer import Trainer  # noqa: E402
 
 
@@ -54,11 +54,7 @@ def main() -> None:
             runs = [Trainer(base.replace(seed=s)) for s in range(n)]
             cohorts = []
             for t in runs:
-                home = next((c for c in cohorts if c.fits(t.cfg)), None)
-                if home is None:
-                    home = new_cohort(t.cfg)
-                    cohorts.append(home)
-                home.add(t)
+                join(t, cohorts)
             plans = [(c, {t: "both" for t in c.members}) for c in cohorts]
             for _ in range(30):  # the stack built, the first blocks drawn
                 for cohort, plan in plans:

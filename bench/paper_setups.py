@@ -25,6 +25,15 @@ CIRCLE = (
 )
 MODES = "the number of mixture components nearest to at least one high-quality sample"
 FIGURES = "mean over runs"
+PACGAN_NETS = dict(
+    z_dim=2, g_depth=4, g_width=400, d_depth=3, d_width=200, activation="relu",
+    lr_g=1e-4, lr_d=1e-4, beta1=0.8, batch=100, n_points=100_000,
+)  # fmt: skip
+"""PacGAN's nets and optimiser in the engine's settings (the self-conditioned GAN's too)."""
+WIDE_NETS = dict(
+    z_dim=128, g_depth=2, g_width=128, d_width=128, lr_g=1e-3, beta1=0.5, n_points=100_000
+)
+"""What VEEGAN's and GDPP's setups share in the engine's settings."""
 
 SETUPS: dict[str, dict] = {
     "pacgan": {
@@ -43,19 +52,7 @@ SETUPS: dict[str, dict] = {
         "nets": "G: z 2-D N(0, I) → 4 × 400 (linear without bias, batchnorm, ReLU) → 2. "
         "D: (2·m inputs) → 3 × 200 maxout with 5 pieces → 1. Weights N(0, 0.02), biases 0. "
         "Adam lr 1e-4, β1 0.8 for both.",
-        "engine": dict(
-            z_dim=2,
-            g_depth=4,
-            g_width=400,
-            d_depth=3,
-            d_width=200,
-            activation="relu",
-            lr_g=1e-4,
-            lr_d=1e-4,
-            beta1=0.8,
-            batch=100,
-            n_points=100_000,
-        ),  # fmt: skip
+        "engine": PACGAN_NETS,
         "pack_rule": "packs",  # the batch counts packs: m × 100 points
         "deviations": [
             "no batchnorm in G, ReLU instead of maxout in D, PyTorch's initialisation",
@@ -99,19 +96,7 @@ SETUPS: dict[str, dict] = {
         "nets": "VEEGAN's own: G: noise 254-D N(0, I) (+ 1-D ε) → 2 × 128 ReLU → 2; D reads "
         "(x, z): 1 × 128 ReLU → 1. Adam lr 1e-3, β1 0.5. The baselines' (GAN, ALI, "
         "unrolled GAN) nets are not in the released material",
-        "engine": dict(
-            z_dim=128,
-            g_depth=2,
-            g_width=128,
-            d_depth=1,
-            d_width=128,
-            activation="relu",
-            lr_g=1e-3,
-            lr_d=1e-3,
-            beta1=0.5,
-            batch=500,
-            n_points=100_000,
-        ),  # fmt: skip
+        "engine": {**WIDE_NETS, "d_depth": 1, "activation": "relu", "lr_d": 1e-3, "batch": 500},
         "pack_rule": "packs",
         "deviations": [
             "z 128-D (the engine's largest) for 254-D",
@@ -156,19 +141,7 @@ SETUPS: dict[str, dict] = {
         "nets": "G: z 256-D N(0, I) → 2 × 128 tanh → 2. D: 2 × 128 tanh → 1. Orthogonal "
         "initialisation, gain 1.4. Adam β1 0.5, ε 1e-8: G lr 1e-3, D lr 1e-4. GDPP-GAN "
         "adds its eigen-loss on D's last hidden features to G's loss",
-        "engine": dict(
-            z_dim=128,
-            g_depth=2,
-            g_width=128,
-            d_depth=2,
-            d_width=128,
-            activation="tanh",
-            lr_g=1e-3,
-            lr_d=1e-4,
-            beta1=0.5,
-            batch=512,
-            n_points=100_000,
-        ),  # fmt: skip
+        "engine": {**WIDE_NETS, "d_depth": 2, "activation": "tanh", "lr_d": 1e-4, "batch": 512},
         "pack_rule": "packs",
         "deviations": [
             "z 128-D (the engine's largest) for 256-D",
@@ -203,19 +176,7 @@ SETUPS: dict[str, dict] = {
         "steps": 100_000,
         "nets": "PacGAN's: G 4 × 400 (batchnorm, ReLU), z 2-D; D 3 × 200 maxout (5 pieces). "
         "Adam lr 1e-4, β1 0.8, β2 0.999",
-        "engine": dict(
-            z_dim=2,
-            g_depth=4,
-            g_width=400,
-            d_depth=3,
-            d_width=200,
-            activation="relu",
-            lr_g=1e-4,
-            lr_d=1e-4,
-            beta1=0.8,
-            batch=100,
-            n_points=100_000,
-        ),  # fmt: skip
+        "engine": PACGAN_NETS,
         "pack_rule": "packs",
         "deviations": ["no batchnorm in G, ReLU instead of maxout in D"],
         "hq": "square",

@@ -67,6 +67,11 @@ class Spec:
     widget: Widget | None = None
 
 
+def _rule(label: str, help: str) -> Spec:
+    """One of DCGAN's rules (``arch`` dcgan): on or off, a radio in the CONV expander."""
+    return Spec(str, choices=SWITCH, help=help, widget=Widget(label, "radio", section=CONV))
+
+
 SPECS: dict[str, Spec] = {
     "target": Spec(
         str,
@@ -289,36 +294,26 @@ SPECS: dict[str, Spec] = {
         help="dcgan: channels of D's first convolution, doubled at each downsampling",
         widget=Widget("D channels", "steps", section=CONV, column=1, steps=CHANNELS),
     ),
-    "strided": Spec(
-        str,
-        choices=SWITCH,
-        help="DCGAN rule: strided convolutions down in D and transposed ones up in G "
+    "strided": _rule(
+        "Rule: strided convolutions, no pooling",
+        "DCGAN rule: strided convolutions down in D and transposed ones up in G "
         "(off: max pooling in D, nearest upsampling in G)",
-        widget=Widget("Rule: strided convolutions, no pooling", "radio", section=CONV),
     ),
-    "batchnorm": Spec(
-        str,
-        choices=SWITCH,
-        help="DCGAN rule: batchnorm in G and D (off: none)",
-        widget=Widget("Rule: batchnorm in G and D", "radio", section=CONV),
+    "batchnorm": _rule(
+        "Rule: batchnorm in G and D",
+        "DCGAN rule: batchnorm in G and D (off: none)",
     ),
-    "fc_hidden": Spec(
-        str,
-        choices=SWITCH,
-        help="breaks the DCGAN rule 'no fully connected hidden layers': on adds one to G "
+    "fc_hidden": _rule(
+        "Break a rule: a fully connected hidden layer",
+        "breaks the DCGAN rule 'no fully connected hidden layers': on adds one to G "
         "(before its projection) and one to D (before its output)",
-        widget=Widget("Break a rule: a fully connected hidden layer", "radio", section=CONV),
     ),
-    "tanh_out": Spec(
-        str,
-        choices=SWITCH,
-        help="DCGAN rule: Tanh at G's output (off: linear); G's hidden layers use ReLU",
-        widget=Widget("Rule: Tanh at G's output", "radio", section=CONV),
+    "tanh_out": _rule(
+        "Rule: Tanh at G's output",
+        "DCGAN rule: Tanh at G's output (off: linear); G's hidden layers use ReLU",
     ),
-    "leaky_d": Spec(
-        str,
-        choices=SWITCH,
-        help="DCGAN rule: LeakyReLU (slope 0.2) in D (off: ReLU)",
-        widget=Widget("Rule: LeakyReLU in D", "radio", section=CONV),
+    "leaky_d": _rule(
+        "Rule: LeakyReLU in D",
+        "DCGAN rule: LeakyReLU (slope 0.2) in D (off: ReLU)",
     ),
 }

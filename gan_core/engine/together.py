@@ -28,6 +28,16 @@ def new_cohort(cfg: RunConfig) -> Cohort:
     return Cohort()
 
 
+def join(t: Trainer, cohorts: list[Cohort]) -> Cohort:
+    """Put a run into a cohort of ``cohorts`` it fits (with room), or a new one appended."""
+    home = next((c for c in cohorts if c.fits(t.cfg)), None)
+    if home is None:
+        home = new_cohort(t.cfg)
+        cohorts.append(home)
+    home.add(t)
+    return home
+
+
 def train_together(
     runs: list[Trainer], steps: int, chunk: int = 100, tick: Callable[[int], None] | None = None
 ) -> tuple[dict[Trainer, Diverged], float]:
@@ -38,11 +48,7 @@ def train_together(
     """
     cohorts: list[Cohort] = []
     for t in runs:
-        home = next((c for c in cohorts if c.fits(t.cfg)), None)
-        if home is None:
-            home = new_cohort(t.cfg)
-            cohorts.append(home)
-        home.add(t)
+        join(t, cohorts)
     diverged: dict[Trainer, Diverged] = {}
     seconds = 0.0
     while True:

@@ -133,16 +133,12 @@ class Process:
     # --- cohorts -----------------------------------------------------------------------
     def join(self, run: Run) -> None:
         """Put a training run into a cohort of its shape with room, or a new one."""
-        from gan_core.engine.together import new_cohort
+        from gan_core.engine import together
 
         t = run.trainer
         if t.cohort is not None and t.cohort in self.cohorts:
             return
-        home = next((c for c in self.cohorts if c.fits(t.cfg)), None)
-        if home is None:
-            home = new_cohort(t.cfg)
-            self.cohorts.append(home)
-        home.add(t)
+        together.join(t, self.cohorts)
 
     def leave(self, run: Run) -> None:
         cohort = run.trainer.cohort
