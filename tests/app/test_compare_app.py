@@ -70,6 +70,18 @@ def test_mitigation_presets_show_every_runs_title(cmp, name):
     assert cmp.multiselect(key="cmp_runs").value == runs
 
 
+def test_the_dcgan_preset_shows_its_nets(cmp):
+    cmp.selectbox(key="cmp_preset").set_value("dcgan-rules").run()
+    assert not cmp.exception and not cmp.error
+    runs = configs(cmp)
+    assert [(c.target, c.arch, c.batchnorm) for c in runs.values()] == [
+        ("digits", "dcgan", "on"),
+        ("digits", "mlp", "on"),
+        ("digits", "dcgan", "off"),
+    ]
+    assert headings(cmp) == ["DCGAN", "Fully connected nets", "DCGAN without batchnorm"]
+
+
 def test_a_mitigation_run_type_applies_to_the_base(cmp):
     cmp.multiselect(key="cmp_runs").set_value(["gan", "pack2", "unroll5"]).run()
     assert not cmp.exception and not cmp.error

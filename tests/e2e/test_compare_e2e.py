@@ -96,10 +96,11 @@ def test_compare_collapse_preset_trains_three_runs_side_by_side(page):
     wait_for(lambda: steps(page) == [0] * n, what="every run reset to step 0")
 
 
-@pytest.mark.parametrize("name", ["mitigations-ring", "mitigations-ring-2"])
-def test_compare_mitigation_preset_shows_every_runs_title(page, name):
-    """The preset's link opens it on Compare: the plain GAN and one titled column per
-    mitigation, each with its status line at step 0 (nothing trained)."""
+@pytest.mark.parametrize("name", ["mitigations-ring", "mitigations-ring-2", "dcgan-rules"])
+def test_compare_preset_shows_every_runs_title(page, name):
+    """The preset's link opens it on Compare: one titled column per run (the plain GAN
+    and each mitigation; the DCGAN, the fully connected nets and the DCGAN without
+    batchnorm), each with its status line at step 0 (nothing trained)."""
     preset = PRESETS[name]
     n = len(preset.runs)
     page.goto(f"{page.base_url}/compare?preset={name}")
