@@ -72,12 +72,42 @@ def test_guide_links_each_mitigation_to_a_playground_run_with_it(app):
     demos = {}
     for link in app.get("page_link"):
         flat = dict(parse_qsl(link.proto.query_string))
-        if {"pack", "mbstd", "spectral_norm"} & set(flat):  # (the settings parse as a run)
+        if {"pack", "mbstd", "spectral_norm", "unroll"} & set(flat) or flat.get(
+            "gan"
+        ) == "selfcond":
             demos[link.proto.label] = (link.proto.page, RunConfig.from_flat(flat))
     want = {
         "PacGAN: D judges 4 samples at once (Playground)": base.replace(pack=4),
         "Minibatch std: D sees the batch's spread (Playground)": base.replace(mbstd="on"),
         "Spectral normalisation of D (Playground)": base.replace(spectral_norm="on"),
+        "Unrolled GAN: G looks 5 D steps ahead (Playground)": base.replace(unroll=5),
+        "Self-conditioned GAN: labels from D's own clusters (Playground)": base.replace(
+            gan="selfcond"
+        ),
     }
     assert {label: cfg for label, (_, cfg) in demos.items()} == want
     assert all(page == "" for page, _ in demos.values()), "each opens the Playground"
+
+
+def test_guide_ends_with_dcgans_rules_and_a_link_breaking_each(app):
+    from urllib.parse import parse_qsl
+
+    from gan_core.engine.config import RunConfig
+
+    app.run()
+    app.switch_page("app_pages/guide.py").run()
+    assert not app.exception and not app.error
+    headers = [h.value for h in app.header]
+    assert headers[-2] == "9 · DCGAN: convolutional networks for images"
+    links = {link.proto.label: link.proto for link in app.get("page_link")}
+    assert links["DCGAN's rules on the digits (Compare)"].query_string == "preset=dcgan-rules"
+    base = PRESETS["dcgan-rules"].runs["dcgan"]
+    broken = {}
+    for label, link in links.items():
+        flat = dict(parse_qsl(link.query_string))
+        if flat.get("arch") == "dcgan":
+            broken[label] = RunConfig.from_flat(flat)
+    assert broken["DCGAN on the digits, every rule kept (Playground)"] == base
+    assert broken["Break a rule: no batchnorm (Playground)"] == base.replace(batchnorm="off")
+    assert broken["Break a rule: ReLU in D (Playground)"] == base.replace(leaky_d="off")
+    assert len(broken) == 6, "every rule kept, then each of the five broken"
