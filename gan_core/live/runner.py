@@ -141,6 +141,10 @@ class Worker:
 
         return Counter(shape_key(job.config) for job in list(self.jobs.values()))
 
+    def solo_runs(self) -> int:
+        """How many of its runs train in a cohort of their own (``arch`` dcgan)."""
+        return sum(job.config.arch != "mlp" for job in list(self.jobs.values()))
+
     def handle(self, msg: ToServer) -> None:
         """Apply one message with its handler (HANDLERS); Unhandled if it has none."""
         handler_for(HANDLERS, msg, "the server")(self, msg)
@@ -368,7 +372,8 @@ class Runner:
         """A process for these runs. Spread first, so that every CPU trains: a process
         holding no run (a ready one first), else a new one (up to PROCESSES); once each
         holds runs, one holding runs of their shape (a cohort they may join), the
-        emptiest; else the one with the fewest runs."""
+        emptiest; else the one with the fewest runs. A convolutional run joins no cohort
+        and costs a whole step of its own: it goes where the fewest such runs are."""
         from gan_core.engine.cohort import MAX_STACK, shape_key
 
         n = len(configs)
@@ -384,6 +389,8 @@ class Runner:
             worker = Worker(self)
             self.workers.append(worker)
             return worker
+        if configs[0].arch != "mlp":
+            return min(room, key=lambda w: (w.solo_runs(), len(w.jobs))) if room else None
         key = shape_key(configs[0])
         fitting = [w for w in room if w.shapes().get(key, 0) % MAX_STACK]
         return min(fitting or room, key=lambda w: len(w.jobs)) if room else None

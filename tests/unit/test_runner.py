@@ -245,6 +245,21 @@ def test_runs_spread_over_the_processes_then_join_cohorts_of_their_shape():
         r.shutdown()
 
 
+def test_convolutional_runs_spread_over_the_processes_before_sharing_one():
+    r = R.Runner(max_runs=8, warm=False, processes=2, per_process=4)
+    try:
+        dcgan = RunConfig(target="digits", arch="dcgan")
+        first = r.submit(dcgan)
+        mlp = r.submit(dcgan.replace(arch="mlp"))
+        broken = r.submit(dcgan.replace(batchnorm="off"))
+        assert first.worker is not mlp.worker, "spread first"
+        assert broken.worker is mlp.worker, "a DCGAN joins no cohort: not beside the other"
+        more = r.submit(dcgan.replace(seed=1))
+        assert {w.solo_runs() for w in r.workers} == {1, 2} and more.worker is not None
+    finally:
+        r.shutdown()
+
+
 def test_a_dead_process_takes_its_runs_the_others_go_on():
     r = R.Runner(max_runs=8, warm=False, processes=2)
     try:
