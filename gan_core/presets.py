@@ -361,7 +361,7 @@ register(
         "batchnorm, one budget and seed for all. Watch the sheets and 'recall': the DCGAN "
         "draws more of the real digits' variety than the fully connected GAN; without "
         "batchnorm it covers fewer digits, less evenly.",
-        3000,
+        2000,
         {
             "dcgan": _DCGAN,
             "mlp": _DCGAN.replace(arch="mlp"),
