@@ -315,9 +315,7 @@ class Cohort:
         for i in self._ema_rows:
             t = self.members[i]
             if mask is None or mask[i]:
-                t._g_updates += 1
-                u = t._g_updates
-                weights.append(1.0 - min(t.cfg.ema, (1 + u) / (10 + u)))
+                weights.append(ema_weight(t))
             else:
                 weights.append(0.0)
         g = self.g_side.p
@@ -331,6 +329,14 @@ class Cohort:
         if self._dirty:
             return check_runs(self.members)
         return check_runs(self.members, self.last, (self.g_side, self.d_side))
+
+
+def ema_weight(t: Trainer) -> float:
+    """The run's next G update counted, and its moving average's weight for it: 1 − the
+    decay, which is (1 + u)/(10 + u) at G's u-th update until it reaches ``ema``."""
+    t._g_updates += 1
+    u = t._g_updates
+    return 1.0 - min(t.cfg.ema, (1 + u) / (10 + u))
 
 
 def _all_or_mask(mask: np.ndarray) -> np.ndarray | None:

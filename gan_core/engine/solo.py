@@ -20,7 +20,7 @@ import numpy as np
 import torch
 from torch import nn
 
-from gan_core.engine.cohort import LOSS_NAMES, Cohort
+from gan_core.engine.cohort import LOSS_NAMES, Cohort, ema_weight
 from gan_core.engine.divergence import Diverged, check_runs
 from gan_core.engine.gans import Nets
 from gan_core.engine.streams import StackedStream
@@ -67,12 +67,10 @@ class SoloCohort(Cohort):
         self._plan = None
 
     def train(self, plan) -> list[tuple[object, Diverged]]:
-        if self._dirty and self.members:
-            self._build()
-        self._groups = {}  # (no fused groups: each optimiser steps itself)
-        model = self.members[0].model if self.members else None
-        if model is None:
+        """Cohort.train with the nets in training mode for the step only."""
+        if not self.members:
             return []
+        model = self.members[0].model
         model.G.train(), model.D.train()
         try:
             return super().train(plan)
@@ -136,9 +134,7 @@ class SoloCohort(Cohort):
     def _ema_update(self, mask: np.ndarray | None) -> None:
         """G's moving average (cohort.py's schedule), parameters and batchnorm's buffers."""
         t = self.members[0]
-        t._g_updates += 1
-        u = t._g_updates
-        weight = 1.0 - min(t.cfg.ema, (1 + u) / (10 + u))
+        weight = ema_weight(t)
         with torch.no_grad():
             for avg, p in zip(t.g_ema.parameters(), t.model.G.parameters(), strict=True):
                 avg.lerp_(p, weight)
