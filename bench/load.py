@@ -322,6 +322,7 @@ async def run(args) -> dict:
             each1 = {k: cpu_s(k) for k in children(proc.pid)}
             out["server_cpu_open"] = (cpu1 - cpu0) / (t_train - t_open)
             out["latency_open"] = latency.between(t_open, t_train)
+            out["t_train"] = t_train
             start.set()
             if tiles is not None:  # the hold: from the last first frame to the first close
                 await asyncio.sleep(args.hold / 2)
@@ -476,6 +477,15 @@ def room_summary(room: dict | None) -> dict:
     }
 
 
+def hold_growth(out: dict) -> float | None:
+    """A long hold (a soak): total RSS growth from the first minute of training to the
+    hold's end, the latest sample before the pages start closing."""
+    t0 = out["t_train"] + 60.0
+    t1 = out["t_train"] + out["args"]["hold"]
+    got = [m["total_rss"] for m in out["memory_samples"] if t0 <= m["t"] <= t1]
+    return got[-1] - got[0] if len(got) > 1 else None
+
+
 def summary(out: dict) -> dict:
     rows = out["sessions"]
     served = [r for r in rows if r["frames"] > 0]
@@ -518,6 +528,7 @@ def summary(out: dict) -> dict:
         "workers_cpu_train": out["workers_cpu_train"],
         "machine_busy_train": out["machine_busy_train"],
         "after_minus_start_total_rss_mb": after["total_rss"] - start["total_rss"],
+        "hold_growth_total_rss_mb": hold_growth(out),
         "after_minus_start_server_rss_mb": after["server_rss"] - start["server_rss"],
         "workers_left_running": out["workers_left_running"],
         "health_max_s_open": out["latency_open"]["max_s"],
@@ -598,6 +609,11 @@ def report(out: dict, s: dict) -> None:
         f"{out['workers_after'] or 'none'}; the idle warm processes stay, "
         f"after {out['settle_s']:.0f} s); errors: {s['errors']}"
     )
+    if s["hold_growth_total_rss_mb"] is not None:
+        print(
+            f"total RSS growth from the first minute of training to the hold's end: "
+            f"{s['hold_growth_total_rss_mb']:+.1f} MB"
+        )
     if "room_tiles_seen" in s:
         print(
             f"room: the lecturer's view showed {s['room_tiles_seen']} tiles; new steps per "

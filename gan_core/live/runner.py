@@ -60,10 +60,10 @@ def env_number(name: str, default: float) -> float:
 PROCESSES = int(env_number("GANLAB_PROCESSES", cpus.usable()))
 """Training processes, kept warm: one per CPU the server may use (its affinity and its
 container's quota: cpus.py); more processes would only share the same cores."""
-RUNS_PER_PROCESS = int(env_number("GANLAB_RUNS_PER_PROCESS", 16))
-"""Runs one process holds at most: one full cohort (cohort.MAX_STACK) of the lecture's
-shape. More runs in one process would not train faster in all (one core does the work
-of all) and would each get fewer frames (worker.FRAMES_PER_S)."""
+RUNS_PER_PROCESS = int(env_number("GANLAB_RUNS_PER_PROCESS", 30))
+"""Runs one process holds at most: two cohorts (cohort.MAX_STACK) of the lecture's
+shape, so that a 2-CPU server trains a lecture hall of 60 at once. One core does the
+work of all its runs: each trains slower the more it holds, but none waits in a queue."""
 MAX_RUNS = int(env_number("GANLAB_MAX_RUNS", PROCESSES * RUNS_PER_PROCESS))
 IDLE_PAUSE_S = env_number("GANLAB_IDLE_PAUSE", 20)
 IDLE_STOP_S = env_number("GANLAB_IDLE_STOP", 60)
