@@ -225,7 +225,7 @@ def draw_curves() -> None:
     if not infos:
         return
     total = infos[0].modes_total
-    series = {run_title(k): h.history.series for k, h in runs.items()}
+    series = {run_title(k): h.series() for k, h in runs.items()}
     if total:
         own = infos[0].data_hq
         st.caption(coverage_caption(own, narrower_runs(runs)))

@@ -218,7 +218,7 @@ def draw_curves(handle: JobHandle | None, key: str) -> None:
     info = handle.info if handle else None
     if info is None:
         return
-    series = handle.history.series
+    series = handle.series()  # a copy under the run's lock: the reader thread appends
     chart(curves.loss_figure(series, info.config.gan), f"{key}_loss")
     if info.modes_total:
         cov = curves.coverage_figure(series, info.modes_total, data_hq=info.data_hq)

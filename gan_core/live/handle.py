@@ -87,7 +87,9 @@ class JobHandle:
         return snap.step if snap else 0
 
     def series(self) -> dict[str, list[float]]:
-        """A consistent copy of the loss and metric series (for export.series_csv)."""
+        """A consistent copy of the loss and metric series: the process's reader thread
+        appends to them (History.add), so a page reading them directly may find one
+        series a point longer than another."""
         with self._lock:
             return {k: list(v) for k, v in self.history.series.items()}
 
