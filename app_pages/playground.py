@@ -144,9 +144,6 @@ joining.note_config(config)
 st.session_state["pg_budget_steps"] = budget
 
 if handle is not None and config is not None:
-    changed = controls.structural_changes(handle.config, config)
-    if changed:
-        st.info(f"Changed: {', '.join(changed)}. Press **Reset**, then **Train**, to apply them.")
     updates = controls.live_changes(handle.config, config)
     if updates:
         handle.set(**updates)
@@ -198,6 +195,17 @@ def idle() -> bool:
     return not handles()
 
 
+def changed_note() -> None:
+    """The settings the run has not taken (they need Reset): drawn in run_view, which
+    Reset and Train rerun without the rest of the page. One slot, written on every run:
+    it replaces the note in place rather than leave Streamlit to clear it."""
+    slot = st.empty()
+    h, cfg = session.job(NAME), st.session_state.get("pg_config")
+    changed = [] if h is None or cfg is None else controls.structural_changes(h.config, cfg)
+    if changed:
+        slot.info(f"Changed: {', '.join(changed)}. Press **Reset**, then **Train**, to apply them.")
+
+
 def run_view() -> None:
     """The run's part of the page: buttons, picture, timeline, curves and downloads. A
     fragment: Train, Pause, Step and Reset redraw only this part, with the picture's
@@ -216,6 +224,7 @@ def run_view() -> None:
     with views_box, st.container():
         live.periodic(views, live.slow(), idle)
         exports.downloads(session.job(NAME), KEY, st.session_state.get("pg_config"))
+    changed_note()
 
 
 st.fragment(run_view)()

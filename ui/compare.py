@@ -99,9 +99,17 @@ def setup() -> None:
     st.session_state[f"{KEY}budget_steps"] = budget
     if not style.presenting():  # on a projector the clouds come first (``late_caption``)
         caption()
-    runs = session.group(NAME)
+
+
+def changed_note() -> None:
+    """When the sidebar's runs differ from the running ones (they need Reset): drawn in
+    run_view, which Reset and Train rerun without the rest of the page. One slot, written
+    on every run: the note is replaced in place rather than left to Streamlit to clear,
+    and the views after it keep their places (and their fragments' ids)."""
+    slot = st.empty()
+    runs, configs = session.group(NAME), st.session_state.get(f"{KEY}configs")
     if runs and configs is not None and {k: h.config for k, h in runs.items()} != configs:
-        st.info("The runs or their settings changed. Press **Reset**, then **Train**, to apply.")
+        slot.info("The runs or their settings changed. Press **Reset**, then **Train**, to apply.")
 
 
 def caption() -> None:
@@ -163,6 +171,7 @@ def buttons() -> None:
 def run_view() -> None:
     """Buttons, the runs' clouds and the curves, as one fragment: Train, Pause, Step and
     Reset redraw this part only, with the clouds' pace for the new state."""
+    changed_note()
     buttons()
     live.live(panel, mode)
     live.periodic(draw_curves, live.slow(), idle)
