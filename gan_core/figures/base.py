@@ -67,6 +67,12 @@ def mode_word(info: RunInfo) -> str:
     return "class" if info.centres is None else "mode"
 
 
+def condition_word(gan: str, given: str) -> str:
+    """What G's condition is called where points or rows are coloured by it: InfoGAN's
+    code, the self-conditioned GAN's cluster (of D's features), else ``given``."""
+    return {"infogan": "code", "selfcond": "cluster"}.get(gan, given)
+
+
 def plural(word: str) -> str:
     """mode → modes, class → classes."""
     return f"{word}es" if word.endswith("s") else f"{word}s"

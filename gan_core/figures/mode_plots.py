@@ -13,6 +13,7 @@ from gan_core.figures.base import (
     EXPECTED,
     MARGIN,
     MISSED,
+    condition_word,
     integer_ticks,
     legend_top,
     message_figure,
@@ -120,7 +121,7 @@ def code_mode_figure(info: RunInfo, snap: Snapshot | None, height: int = 260) ->
         margin=MARGIN,
         xaxis=dict(title=dict(text=mode_word(info), standoff=2), **integer_ticks(z.shape[1])),
         yaxis=dict(
-            title=dict(text="code" if info.config.gan == "infogan" else "label", standoff=2),
+            title=dict(text=condition_word(info.config.gan, "label"), standoff=2),
             autorange="reversed",
             **integer_ticks(z.shape[0]),
         ),

@@ -19,6 +19,7 @@ from gan_core.figures import overlays, palette
 from gan_core.figures import raster as raster_mod
 from gan_core.figures.base import (
     CENTRE_COLOUR,
+    condition_word,
     discrete_colourscale,
     integer_ticks,
     legend_top,
@@ -119,7 +120,7 @@ def points_figure(
     if snap is not None:
         codes = snap.codes if not raster else np.zeros(1)
         if coloured:
-            what = "code" if info.config.gan == "infogan" else "class"
+            what = condition_word(info.config.gan, "class")
             marker = dict(
                 size=4 if not raster else 6,
                 color=codes,
@@ -191,7 +192,7 @@ def sheet_figure(
     if gan == "gan":
         rows = dict(showticklabels=False)
     else:
-        what = "code" if gan == "infogan" else "label"
+        what = condition_word(gan, "label")
         view_code = snap.view_code if snap is not None else None
         names = [str(c) for c in sheet_rows(gan, info.n_codes, view_code)]
         rows = dict(

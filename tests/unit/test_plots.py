@@ -119,6 +119,16 @@ def test_points_coloured_by_class_in_one_trace(gan):
     assert marker.showscale  # the colour bar is the key
 
 
+@pytest.mark.parametrize(
+    ("gan", "word"), [("cgan", "class"), ("infogan", "code"), ("selfcond", "cluster")]
+)
+def test_the_colour_bar_names_what_colours_the_points(gan, word):
+    """The self-conditioned GAN's colours are clusters of D's features, not classes."""
+    info = make_info(gan)
+    fig = plots.points_figure(info, make_snap(info), raster=False)
+    assert trace(fig, "generated").marker.colorbar.title.text == word
+
+
 def test_points_colouring_can_be_forced():
     info = make_info("cgan")
     off = trace(plots.points_figure(info, make_snap(info), coloured=False), "generated")
