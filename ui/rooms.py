@@ -1,9 +1,10 @@
 """A class's room, the server's side: members, their tiles, and the tiles route.
 
 A student's run stays in this server's training processes. The publisher (one thread per
-server, started like the runner) puts each member's ``Tile`` into the room's store about
-once a second; a store that cannot be reached is skipped until the next second, so a
-student's own page never waits on it. A member whose browser session is gone leaves.
+server, started like the runner) puts each member's ``Tile`` into the room's store twice
+a second, so that the lecturer's view, reading once a second, finds a new step each
+time; a store that cannot be reached is skipped until the next round, so a student's
+own page never waits on it. A member whose browser session is gone leaves.
 
 The routes (serve.py): ``GET <base>/_ganlab/room/<CODE>/tiles`` answers with ``answer``,
 ``GET <base>/_ganlab/room/<CODE>/offer`` with ``offer_answer``.
@@ -25,7 +26,7 @@ from gan_core.live import rooms
 from gan_core.live.rooms import NoSuchRoom, RoomError, StoreDown, Tile
 
 ROUTE = "/_ganlab/room/"
-EVERY = 1.0
+EVERY = 0.5
 """Seconds between two publications of a member's tile."""
 
 
@@ -135,7 +136,7 @@ def publish_once() -> None:
                 continue
             store.publish(m.code, tile(m))
         except StoreDown:
-            pass  # try again next second
+            pass  # try again next round
         except RoomError:
             with _lock:  # the room ended: its members are no longer in it
                 _MEMBERS.pop(m.member, None)
