@@ -107,6 +107,12 @@ class RunConfig:
         return self.codes or self.n_classes
 
     @property
+    def trains_alone(self) -> bool:
+        """A convolutional run stacks with no other: it trains in a cohort of its own
+        (solo.py), and the runner places it by such runs."""
+        return self.arch != "mlp"
+
+    @property
     def effective_d_steps(self) -> int:
         from gan_core.engine.losses import LOSS_REGISTRY
 

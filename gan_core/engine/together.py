@@ -23,7 +23,7 @@ if TYPE_CHECKING:
 def new_cohort(cfg: RunConfig) -> Cohort:
     """An empty cohort for a run of this config: stacked MLPs, or a convolutional run's
     own (solo.py)."""
-    if cfg.arch != "mlp":
+    if cfg.trains_alone:
         return SoloCohort()
     return Cohort()
 

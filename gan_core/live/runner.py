@@ -143,7 +143,7 @@ class Worker:
 
     def solo_runs(self) -> int:
         """How many of its runs train in a cohort of their own (``arch`` dcgan)."""
-        return sum(job.config.arch != "mlp" for job in list(self.jobs.values()))
+        return sum(job.config.trains_alone for job in list(self.jobs.values()))
 
     def handle(self, msg: ToServer) -> None:
         """Apply one message with its handler (HANDLERS); Unhandled if it has none."""
@@ -389,7 +389,7 @@ class Runner:
             worker = Worker(self)
             self.workers.append(worker)
             return worker
-        if configs[0].arch != "mlp":
+        if configs[0].trains_alone:
             return min(room, key=lambda w: (w.solo_runs(), len(w.jobs))) if room else None
         key = shape_key(configs[0])
         fitting = [w for w in room if w.shapes().get(key, 0) % MAX_STACK]
