@@ -38,7 +38,7 @@ PACES = ((8, FAST), (16, 0.3), (None, 0.35))
 """(pages open or runs training on the server up to, seconds between a training page's
 frames): 5, 3.3, then 2.9 frames per second, so that thirty pages leave the server's core
 room to answer; the training processes send each run's frames a little faster than its
-page asks (worker.FRAMES_PER_S), so each fetch finds a new one."""
+page asks (worker.MIN_FPS), so each fetch finds a new one."""
 
 PLOT_CONFIG = {"displayModeBar": False, "responsive": True}
 LIVE_CONFIG = {**PLOT_CONFIG, "staticPlot": True}

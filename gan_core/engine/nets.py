@@ -160,7 +160,10 @@ def ops(module: nn.Module) -> list:
     if type(module) is nn.ReLU:
         return [torch.relu]
     if type(module) is nn.LeakyReLU:
-        return [lambda x, s=module.negative_slope: F.leaky_relu(x, s)]
+        # in place: x is always a layer's fresh output, and the backward then keeps one
+        # tensor of a stack's activations instead of two (the same numbers: for a slope
+        # above 0 the output's sign is the input's)
+        return [lambda x, s=module.negative_slope: F.leaky_relu(x, s, inplace=True)]
     if type(module) is nn.Tanh:
         return [lambda x: per_run(torch.tanh, x)]
     raise TypeError(f"cannot stack {type(module).__name__}")

@@ -61,10 +61,21 @@ class Run:
         self.means: tuple | None = None  # (d_real, d_fake): with the metrics
         self.metrics_at = -1.0
         self.sent_at = time.perf_counter()
-        self.sent_step = self.trainer.step_count
+        self.sent_step = self.start_step = self.trainer.step_count
         self.pace_from = (time.perf_counter(), self.trainer.step_count)
         proc.send(Info(run_id, self.info))
+        if self.state == "running":
+            # the page's first frame comes at once, without an evaluation (a class's runs
+            # start together: thirty evaluations would hold every first frame back); the
+            # first evaluation comes within METRICS_EVERY, staggered among the process's runs
+            self.metrics_at = self.sent_at - METRICS_EVERY * ((run_id * 0.618) % 1.0)
         self.send()
+
+    @property
+    def first_trained(self) -> bool:
+        """Trained since its first frame, which showed the step it started at: its page
+        waits for the next frame to see it train, which goes out at once."""
+        return self.sent_step == self.start_step != self.trainer.step_count
 
     @property
     def training(self) -> bool:
@@ -126,7 +137,7 @@ class Run:
             state=self.state,
             message=self.message,
             view_seed=self.trainer.cfg.seed + 3,
-            metrics=None if fresh else self.metrics,
+            metrics=None if fresh else self.metrics or {},
             layers=self.layers,
             view_code=self.view_code,
             view_cont=self.view_cont,

@@ -85,11 +85,13 @@ SLICE_PER_RUN = 0.0025
 """Seconds a cohort trains per run in it before the process looks at its messages and
 frames again (a cohort of 16 trains 40 ms): runs get about equal shares of the process."""
 FRAMES_PER_S = 48.0
-"""Snapshots a process sends per second at most, over all its runs: 3 a second for each
-of 16 runs, a little more than their pages draw when thirty pages are open (ui/live.py's
-PACES), so that each redraw finds a new frame and drawing them (mostly the PNG) does not
-eat the training with frames no page shows."""
-MIN_FPS = 2.0
+"""Snapshots a process sends per second over all its runs, when that gives each run at
+least MIN_FPS: drawing them (mostly the PNG) must not eat the training with frames no
+page shows."""
+MIN_FPS = 3.0
+"""Snapshots each training run gets a second however many share the process: a little
+more than a page fetches when many pages are open (ui/live.py's PACES), so that each
+fetch finds a new frame."""
 
 
 class Process:
@@ -197,7 +199,7 @@ class Process:
         wait = 1.0
         for run in running:
             interval = 1.0 / min(run.fps, share)
-            if now - run.sent_at >= interval:
+            if now - run.sent_at >= interval or run.first_trained:
                 run.send(now)
             wait = min(wait, run.sent_at + interval - now)
         self.next_frame = now + max(wait, 0.0)
