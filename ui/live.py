@@ -17,6 +17,7 @@ training, nor the training the drawing.
 
 from __future__ import annotations
 
+import random
 from collections.abc import Callable
 
 import streamlit as st
@@ -64,7 +65,19 @@ def slow(every: float = SLOW) -> float:
     beyond (the curves' charts cost the server more than the pictures, and a busy
     training process evaluates its runs less often then: worker.METRICS_SHARE)."""
     seconds = st.session_state.get("_pace", FAST)
-    return every if seconds <= FAST else every * (2 if seconds <= PACES[1][1] else 4)
+    if seconds <= FAST:
+        return every
+    return every * (2 if seconds <= PACES[1][1] else 4) * spread()
+
+
+def spread() -> float:
+    """This page's factor (1 to 1.25) on the timers of a busy server: a class presses
+    Train together, and pages on one period would redraw their charts at the same moment
+    every few seconds, together holding the server for a second; on periods a little
+    apart their redraws drift apart."""
+    if "_spread" not in st.session_state:
+        st.session_state["_spread"] = 1.0 + 0.25 * random.random()
+    return st.session_state["_spread"]
 
 
 def pace_note() -> str:
@@ -282,7 +295,7 @@ def _every(mode: str) -> float | None:
     if mode == STILL:
         return SLOW
     seconds = pace()  # (recorded in LIVE too: the fetches, the note and the slow views follow it)
-    return POLLED if mode == LIVE else seconds
+    return POLLED * spread() if mode == LIVE else seconds
 
 
 def live(body: Callable[[], None], mode: Callable[[], str], name: str | None = None) -> None:
