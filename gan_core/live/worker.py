@@ -254,8 +254,11 @@ HANDLERS: dict[type[ToWorker], Callable[[Process, ToWorker], None]] = {
 """The training process's handler for each message the server sends (messages.py)."""
 
 
-WORKER_NICE = int(os.environ.get("GANLAB_WORKER_NICE", "5"))
-"""Training yields to the web server: frames and clicks stay quick however many runs."""
+WORKER_NICE = int(os.environ.get("GANLAB_WORKER_NICE", "10"))
+"""Training yields to the web server: frames and clicks stay quick however many runs. (At
+nice 10 a process weighs a ninth of the server when both want a CPU; when a class
+presses Train together the server's burst of redraws then passes before the training's
+turn, and the training keeps every CPU the server leaves.)"""
 
 
 def main(fd: int) -> None:
