@@ -6,6 +6,7 @@ import dataclasses
 import inspect
 import pickle
 import threading
+import time
 from types import SimpleNamespace
 
 import pytest
@@ -147,3 +148,28 @@ def test_the_server_hands_each_message_to_its_run():
     assert (job.state, job.message) == ("error", "ValueError: no") and runner.released == [job]
     with pytest.raises(M.Unhandled, match="the server has no handler for Stop"):
         handle(worker, M.Stop(job.id))
+
+
+def test_a_starting_class_gets_its_first_frames_at_once_and_evaluations_after():
+    """Runs that start together: each first frame comes without an evaluation, each first
+    trained frame right after the run's first slice (not a frame interval later), and
+    the evaluations follow."""
+    conn = Conn()
+    proc = W.Process(conn)
+    for run_id in range(4):
+        proc.handle(M.Start(run_id, RunConfig(target="ring", n_points=200, seed=run_id), {}))
+    firsts = [m.snapshot for m in conn.take() if isinstance(m, M.Snap)]
+    assert len(firsts) == 4
+    assert all(s.step == 0 and s.metrics == {} and s.state == "running" for s in firsts)
+
+    proc.train()
+    trained = {m.run_id: m.snapshot for m in conn.take() if isinstance(m, M.Snap)}
+    assert sorted(trained) == [0, 1, 2, 3], "every run's first trained frame, in one round"
+    assert all(s.step > 0 for s in trained.values())
+
+    deadline = time.monotonic() + 30
+    measured = set()
+    while len(measured) < 4 and time.monotonic() < deadline:
+        proc.train()
+        measured |= {m.run_id for m in conn.take() if isinstance(m, M.Snap) and m.snapshot.metrics}
+    assert measured == {0, 1, 2, 3}, "each run is evaluated soon after"
