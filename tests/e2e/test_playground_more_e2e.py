@@ -302,7 +302,9 @@ def test_the_picture_fetches_its_frames_and_stops_with_the_run(page):
     )
     shown = {f["step"] for f in answered if f.get("image")}
     wait_for(lambda: step(page) in shown or step(page) > max(shown), what="a fetched frame shown")
-    assert sum("figure" in f for f in answered) == 1, "the figure came once, with the first frame"
+    # the page draws the figure when the run's first frame is there at Train's redraw,
+    # else the route sends it with the first frame: never again with every frame
+    assert sum("figure" in f for f in answered) <= 1, "the figure came at most once"
     click(page, "Reset")
     wait_for(lambda: step(page) == 0, what="reset")
     page.wait_for_timeout(500)  # (one question may have been on its way)
