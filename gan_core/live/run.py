@@ -146,8 +146,9 @@ class Run:
         )
         if fresh:
             self.metrics, self.metrics_at = snap.metrics, now
-            self.means = snap.d_real, snap.d_fake
             self.proc.evaluated(time.perf_counter() - t0)
+        if fresh or self.means is None:  # (a start's frame: kept until the first evaluation)
+            self.means = snap.d_real, snap.d_fake
         image = self.picture(snap) if self.drawn else None
         self.proc.send(Snap(self.id, dataclasses.replace(snap, image=image)))
 
