@@ -71,10 +71,10 @@ def slow(every: float = SLOW) -> float:
 
 
 def spread() -> float:
-    """This page's factor (1 to 1.25) on the timers of a busy server: a class presses
-    Train together, and pages on one period would redraw their charts at the same moment
-    every few seconds, together holding the server for a second; on periods a little
-    apart their redraws drift apart."""
+    """This page's factor (1 to 1.25) on its net (POLLED) and, on a busy server, its slow
+    views' timers: a class presses Train together, and pages on one period would redraw
+    their charts at the same moment every few seconds, together holding the server for a
+    second; on periods a little apart their redraws drift apart."""
     if "_spread" not in st.session_state:
         st.session_state["_spread"] = 1.0 + 0.25 * random.random()
     return st.session_state["_spread"]
